@@ -1,0 +1,123 @@
+using System.Collections.Frozen;
+using McpGateway.Policies;
+using Microsoft.Extensions.Configuration;
+
+namespace McpGateway.Configuration;
+
+/// <summary>
+/// Reads and validates the configuration. The JSON file is overridden by environment variables
+/// named <c>McpGateway__…</c>; relative paths resolve against the file's folder. Every problem is
+/// reported at once.
+/// </summary>
+public static class ConfigurationLoader
+{
+    public const string Section = "McpGateway";
+
+    private static readonly string[] KnownKeys = ["DataDirectory", "Policies", "Groups", "Identities", "Targets", "Anonymous"];
+    private static readonly string[] KnownTargetKinds = [TargetKinds.Http];
+
+    public static GatewayConfiguration Load(string? commandLinePath) => LoadFile(ConfigurationLocator.Locate(commandLinePath));
+
+    public static GatewayConfiguration LoadFile(string file)
+    {
+        IConfigurationRoot root;
+        try
+        {
+            root = new ConfigurationBuilder()
+                .AddJsonFile(file, optional: false, reloadOnChange: false)
+                .AddEnvironmentVariables()
+                .Build();
+        }
+        catch (Exception ex) when (ex is FormatException or IOException or InvalidDataException)
+        {
+            throw new ConfigurationException($"Configuration '{file}' cannot be read: {(ex.InnerException ?? ex).Message}", ex);
+        }
+
+        return Read(root.GetSection(Section), file);
+    }
+
+    internal static GatewayConfiguration Read(IConfigurationSection section, string file)
+    {
+        var errors = new List<string>();
+        var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        foreach (var child in section.GetChildren().Where(c => !KnownKeys.Contains(c.Key, StringComparer.OrdinalIgnoreCase)))
+        {
+            errors.Add($"{child.Path}: unknown setting; known settings are {string.Join(", ", KnownKeys)}.");
+        }
+
+        var dataDirectory = section["DataDirectory"] is { Length: > 0 } data
+            ? Path.GetFullPath(data, baseDirectory)
+            : DefaultDataDirectory();
+        var policies = section["Policies"] is { Length: > 0 } policyPath
+            ? Path.GetFullPath(policyPath, baseDirectory)
+            : Required(errors, $"{Section}:Policies", "give the policy bundle, a YAML file or a folder of them");
+
+        var groups = ReadGroups(section.GetSection("Groups"));
+        var identities = IdentityReader.Read(section.GetSection("Identities"), groups, errors);
+        var services = HttpServiceReader.Read(section.GetSection("Targets:Http"), baseDirectory, errors);
+        foreach (var kind in section.GetSection("Targets").GetChildren().Where(k => !KnownTargetKinds.Contains(k.Key, StringComparer.Ordinal)))
+        {
+            errors.Add($"{kind.Path}: target kind '{kind.Key}' is not supported by this version; supported: {string.Join(", ", KnownTargetKinds)}.");
+        }
+
+        var anonymous = ReadAnonymous(section.GetSection("Anonymous"), identities, errors);
+        if (errors.Count > 0)
+        {
+            throw ConfigurationException.FromErrors(file, errors);
+        }
+
+        return new GatewayConfiguration
+        {
+            SourceFile = Path.GetFullPath(file),
+            DataDirectory = dataDirectory,
+            PoliciesPath = policies,
+            Groups = groups,
+            Identities = identities,
+            HttpServices = services,
+            Anonymous = anonymous,
+        };
+    }
+
+    /// <summary>An absolute default, so a client can start the gateway from any folder.</summary>
+    public static string DefaultDataDirectory()
+    {
+        var local = System.Environment.GetFolderPath(System.Environment.SpecialFolder.LocalApplicationData, System.Environment.SpecialFolderOption.DoNotVerify);
+        return Path.Combine(string.IsNullOrEmpty(local) ? Path.GetTempPath() : local, "mcp-gateway");
+    }
+
+    private static string Required(List<string> errors, string path, string fix)
+    {
+        errors.Add($"{path}: required; {fix}.");
+        return string.Empty;
+    }
+
+    private static FrozenDictionary<string, GroupOptions> ReadGroups(IConfigurationSection section) =>
+        section.GetChildren()
+            .Select(g => new GroupOptions(g.Key, g["ProviderGroupId"] is { Length: > 0 } id ? id : null))
+            .ToFrozenDictionary(g => g.Name, StringComparer.Ordinal);
+
+    private static AnonymousOptions ReadAnonymous(IConfigurationSection section, FrozenDictionary<string, IdentityInfo> identities, List<string> errors)
+    {
+        var enabled = false;
+        if (section["Enabled"] is { Length: > 0 } text && !bool.TryParse(text, out enabled))
+        {
+            errors.Add($"{section.Path}:Enabled: '{text}' is not true or false.");
+        }
+
+        var identity = section["Identity"] is { Length: > 0 } name ? name : null;
+        if (enabled && identity is null)
+        {
+            errors.Add($"{section.Path}:Identity: required when anonymous access is enabled; name a configured identity.");
+        }
+        else if (identity is not null && !identities.TryGetValue(identity, out var info))
+        {
+            errors.Add($"{section.Path}:Identity: unknown identity '{identity}'.");
+        }
+        else if (identity is not null && identities[identity].Roles.Any(r => r != Roles.Agent))
+        {
+            errors.Add($"{section.Path}:Identity: the anonymous identity may only hold the agent role, never operator or auditor.");
+        }
+
+        return new AnonymousOptions(enabled, identity);
+    }
+}

@@ -1,0 +1,59 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using McpGateway.Policies;
+
+namespace McpGateway.Configuration;
+
+/// <summary>A configured group, optionally tied to an identity-provider group.</summary>
+public sealed record GroupOptions(string Name, string? ProviderGroupId);
+
+/// <summary>How the gateway authenticates to an HTTP service. Exactly one kind is set.</summary>
+public sealed record HttpAuthOptions(SecretReference? Bearer, string? BasicUsername, SecretReference? BasicPassword, string? HeaderName, SecretReference? HeaderValue)
+{
+    public static HttpAuthOptions None { get; } = new(null, null, null, null, null);
+
+    public IEnumerable<SecretReference> Secrets =>
+        new[] { Bearer, BasicPassword, HeaderValue }.OfType<SecretReference>();
+}
+
+/// <summary>A registered HTTP service.</summary>
+public sealed record HttpServiceOptions(string Name, Uri BaseUrl, HttpAuthOptions Auth);
+
+public sealed record AnonymousOptions(bool Enabled, string? Identity);
+
+/// <summary>
+/// The gateway's validated configuration: where it was read from, and the identities, groups and
+/// targets that policies refer to.
+/// </summary>
+public sealed class GatewayConfiguration
+{
+    public required string SourceFile { get; init; }
+
+    public required string DataDirectory { get; init; }
+
+    public required string PoliciesPath { get; init; }
+
+    public required FrozenDictionary<string, GroupOptions> Groups { get; init; }
+
+    public required FrozenDictionary<string, IdentityInfo> Identities { get; init; }
+
+    public required FrozenDictionary<string, HttpServiceOptions> HttpServices { get; init; }
+
+    public required AnonymousOptions Anonymous { get; init; }
+
+    /// <summary>Masking profiles that exist; <c>default</c> is built in.</summary>
+    public ImmutableArray<string> MaskingProfiles { get; init; } = ["default"];
+
+    /// <summary>Every secret the configuration references, for the held-secret redactor.</summary>
+    public IEnumerable<SecretReference> SecretReferences => HttpServices.Values.SelectMany(s => s.Auth.Secrets);
+
+    /// <summary>What policies may refer to.</summary>
+    public PolicyEnvironment ToPolicyEnvironment() => new(
+        Identities.Values,
+        Groups.Keys,
+        HttpServices.Values.Select(s => new HttpTargetInfo(s.Name, CredentialHeaders(s.Auth))),
+        MaskingProfiles);
+
+    private static FrozenSet<string> CredentialHeaders(HttpAuthOptions auth) =>
+        (auth.HeaderName is { } name ? new[] { name } : []).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+}

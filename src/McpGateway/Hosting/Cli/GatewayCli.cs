@@ -1,0 +1,66 @@
+using System.CommandLine;
+
+namespace McpGateway.Hosting.Cli;
+
+/// <summary>
+/// The <c>mcp-gateway</c> command line. Exit codes: 0 success, 1 a check failed
+/// (for example a <c>policy test</c> mismatch), 2 misuse (bad options, a configuration or bundle
+/// that does not load).
+/// </summary>
+public sealed class GatewayCli
+{
+    public const int Success = 0;
+    public const int CheckFailed = 1;
+    public const int Misuse = 2;
+
+    private readonly TextWriter _out;
+    private readonly TextWriter _error;
+
+    public GatewayCli(TextWriter output, TextWriter error)
+    {
+        _out = output;
+        _error = error;
+    }
+
+    /// <summary>The <c>--config</c> option every verb accepts.</summary>
+    internal static Option<string?> ConfigOption { get; } = new("--config")
+    {
+        Description = "Configuration file (default: $MCPGW_CONFIG, else appsettings.json beside the app).",
+        Recursive = true,
+    };
+
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var root = new RootCommand("McpGateway: governed MCP tools for LLM agents — no credential ever reaches the agent.");
+        root.Options.Add(ConfigOption);
+        root.Subcommands.Add(PolicyCommands.Create(_out, _error));
+
+        var parseResult = root.Parse(args);
+        var configuration = new InvocationConfiguration { Output = _out, Error = _error };
+        if (parseResult.Errors.Count > 0 && !WantsHelp(args))
+        {
+            foreach (var error in parseResult.Errors)
+            {
+                await _error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
+            }
+
+            await _error.WriteLineAsync($"Run '{CommandPath(parseResult)} --help' for usage.").ConfigureAwait(false);
+            return Misuse;
+        }
+
+        return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool WantsHelp(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");
+
+    private static string CommandPath(ParseResult parseResult)
+    {
+        var names = new List<string>();
+        for (var result = parseResult.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Insert(0, result.Command is RootCommand ? "mcp-gateway" : result.Command.Name);
+        }
+
+        return string.Join(' ', names);
+    }
+}

@@ -1,0 +1,10 @@
+using McpGateway.Hosting.Cli;
+
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+
+return await new GatewayCli(Console.Out, Console.Error).RunAsync(args, cancellation.Token).ConfigureAwait(false);

@@ -1,0 +1,271 @@
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.Json;
+using McpGateway.Policies.Facts;
+using McpGateway.Policies.Tools;
+
+namespace McpGateway.Policies.Classifiers.Http;
+
+/// <summary>
+/// Classifies an <c>http_call</c>: validates its arguments, refuses what no policy may allow
+/// (unknown services, TRACE and CONNECT, URLs that leave the service, credential and routing
+/// headers, header injection) and reduces the call to the normalised request that is both
+/// matched and sent.
+/// </summary>
+internal sealed class HttpCallClassifier : IToolClassifier
+{
+    private const string ServiceArgument = "service";
+    private const string MethodArgument = "method";
+    private const string PathArgument = "path";
+    private const string HeadersArgument = "headers";
+    private const string BodyArgument = "body";
+    private const string Accepted = "service, method, path, headers and body";
+    private const string MethodHelp = "give an HTTP method such as GET or POST";
+
+    public Classification Classify(JsonElement arguments, PolicyEnvironment environment)
+    {
+        if (arguments.ValueKind != JsonValueKind.Object)
+        {
+            return Classification.Refused(HttpCallTool.Name, null, new Refusal(
+                HttpRefusalCodes.Arguments,
+                $"The arguments must be a JSON object like {{\"service\": \"billing\", \"method\": \"GET\", \"path\": \"/api/items\"}}, not {JsonText.KindOf(arguments)}."));
+        }
+
+        var refusals = new List<Refusal>();
+        var unparsed = new List<string>();
+        var facts = new FactSetBuilder();
+        var fields = ReadFields(arguments, refusals);
+
+        var service = ReadRequired(fields.Service, ServiceArgument, ServiceHelp(environment), refusals);
+        var target = CheckService(service, environment, facts, refusals);
+        var method = CheckMethod(ReadRequired(fields.Method, MethodArgument, MethodHelp, refusals), facts, refusals);
+
+        HttpTarget? path = null;
+        if (ReadRequired(fields.Path, PathArgument, HttpPathNormalizer.RelativePathFix, refusals) is { } rawPath)
+        {
+            path = HttpPathNormalizer.Normalize(rawPath, unparsed, refusals);
+            if (path.Path is not null)
+            {
+                facts.Set(HttpCallTool.Path, path.Path);
+            }
+
+            facts.Set(HttpCallTool.Query, path.Query ?? string.Empty);
+            facts.Set(HttpCallTool.QueryKeys, path.QueryKeys);
+        }
+
+        var headers = ReadHeaders(fields.Headers, target, facts, refusals);
+        var body = ReadBody(fields.Body, facts, refusals);
+
+        facts.Set(CommonFacts.Unparsed, unparsed.Count > 0);
+        facts.Set(CommonFacts.Complex, false);
+
+        var request = refusals.Count == 0 && unparsed.Count == 0 && service is not null && method is not null && path?.Path is not null
+            ? new HttpRequestSpec(service, method, path.Path, path.Query, headers, body)
+            : null;
+
+        var targetName = fields.Service is { ValueKind: JsonValueKind.String } serviceElement && JsonText.TryGetString(serviceElement, out var name)
+            ? name
+            : null;
+
+        return new Classification(HttpCallTool.Name, targetName, facts.Build(), [.. unparsed], [.. refusals], request);
+    }
+
+    private static Fields ReadFields(JsonElement arguments, List<Refusal> refusals)
+    {
+        var fields = default(Fields);
+        foreach (var property in arguments.EnumerateObject())
+        {
+            if (!JsonText.TryGetName(property, out var name))
+            {
+                refusals.Add(new Refusal(HttpRefusalCodes.Arguments, $"An argument name has an invalid \\u escape (an unpaired surrogate): http_call takes only {Accepted}."));
+                continue;
+            }
+
+            switch (name)
+            {
+                case ServiceArgument:
+                    Assign(ref fields.Service, property.Value, name, refusals);
+                    break;
+                case MethodArgument:
+                    Assign(ref fields.Method, property.Value, name, refusals);
+                    break;
+                case PathArgument:
+                    Assign(ref fields.Path, property.Value, name, refusals);
+                    break;
+                case HeadersArgument:
+                    Assign(ref fields.Headers, property.Value, name, refusals);
+                    break;
+                case BodyArgument:
+                    Assign(ref fields.Body, property.Value, name, refusals);
+                    break;
+                default:
+                    refusals.Add(new Refusal(HttpRefusalCodes.Arguments, $"Argument '{JsonText.Display(name)}' is not accepted: http_call takes only {Accepted}. Remove it."));
+                    break;
+            }
+        }
+
+        return fields;
+    }
+
+    private static void Assign(ref JsonElement? slot, JsonElement value, string name, List<Refusal> refusals)
+    {
+        if (slot is null)
+        {
+            slot = value;
+        }
+        else
+        {
+            refusals.Add(new Refusal(HttpRefusalCodes.Arguments, $"Argument '{name}' is given more than once: give it once."));
+        }
+    }
+
+    /// <summary>Reads a required, non-empty string argument; null (with a refusal) when it is missing or not one.</summary>
+    private static string? ReadRequired(JsonElement? element, string name, string help, List<Refusal> refusals)
+    {
+        if (element is not { } value || value.ValueKind == JsonValueKind.Null)
+        {
+            refusals.Add(new Refusal(HttpRefusalCodes.Arguments, $"Argument '{name}' is required: {help}."));
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            refusals.Add(new Refusal(HttpRefusalCodes.Arguments, $"Argument '{name}' must be a string, not {JsonText.KindOf(value)}: {help}."));
+            return null;
+        }
+
+        if (!JsonText.TryGetString(value, out var text))
+        {
+            refusals.Add(new Refusal(HttpRefusalCodes.Arguments, $"Argument '{name}' has an invalid \\u escape (an unpaired surrogate): remove it, and {help}."));
+            return null;
+        }
+
+        if (text.Length == 0)
+        {
+            refusals.Add(new Refusal(HttpRefusalCodes.Arguments, $"Argument '{name}' is required and may not be empty: {help}."));
+            return null;
+        }
+
+        return text;
+    }
+
+    private static string ServiceHelp(PolicyEnvironment environment)
+    {
+        var names = string.Join(", ", environment.TargetNames(TargetKinds.Http));
+        return names.Length == 0
+            ? "give the name of a configured HTTP service (none are configured)"
+            : $"give the name of a configured HTTP service ({names})";
+    }
+
+    private static HttpTargetInfo? CheckService(string? service, PolicyEnvironment environment, FactSetBuilder facts, List<Refusal> refusals)
+    {
+        if (service is null)
+        {
+            return null;
+        }
+
+        facts.Set(HttpCallTool.Service, service);
+        var target = environment.FindTarget(TargetKinds.Http, service);
+        if (target is not null)
+        {
+            return target as HttpTargetInfo ?? new HttpTargetInfo(target.Name, []);
+        }
+
+        var names = string.Join(", ", environment.TargetNames(TargetKinds.Http));
+        refusals.Add(new Refusal(
+            HttpRefusalCodes.UnknownTarget,
+            names.Length == 0
+                ? $"Service '{JsonText.Display(service)}' is not configured, and this gateway has no HTTP services configured, so http_call cannot be used."
+                : $"Service '{JsonText.Display(service)}' is not configured: use one of the configured HTTP services: {names}."));
+        return null;
+    }
+
+    private static string? CheckMethod(string? method, FactSetBuilder facts, List<Refusal> refusals)
+    {
+        if (method is null)
+        {
+            return null;
+        }
+
+        if (!HttpSyntax.IsToken(method))
+        {
+            refusals.Add(new Refusal(
+                HttpRefusalCodes.Arguments,
+                $"Argument 'method' ('{JsonText.Display(method)}') is not a valid HTTP method: {MethodHelp}, without spaces or other separators."));
+            return null;
+        }
+
+        var upper = method.ToUpperInvariant();
+        facts.Set(HttpCallTool.Method, upper);
+        var forbidden = upper switch
+        {
+            "TRACE" or "TRACK" => $"Method {upper} is not allowed: the server would echo the request back, including the credentials the gateway adds. Use GET to read a resource.",
+            "CONNECT" => "Method CONNECT is not allowed: it opens a tunnel out of the service. Call the service's own endpoints with GET, POST, PUT, PATCH or DELETE.",
+            _ => null,
+        };
+        if (forbidden is not null)
+        {
+            refusals.Add(new Refusal(HttpRefusalCodes.ForbiddenMethod, forbidden));
+        }
+
+        return upper;
+    }
+
+    private static ImmutableArray<KeyValuePair<string, string>> ReadHeaders(JsonElement? element, HttpTargetInfo? target, FactSetBuilder facts, List<Refusal> refusals)
+    {
+        if (element is not { } headers || headers.ValueKind == JsonValueKind.Null)
+        {
+            facts.Set(HttpCallTool.Headers, ImmutableArray<string>.Empty);
+            return [];
+        }
+
+        if (headers.ValueKind != JsonValueKind.Object)
+        {
+            refusals.Add(new Refusal(
+                HttpRefusalCodes.Arguments,
+                $"Argument 'headers' must be an object of header names to string values, like {{\"accept\": \"application/json\"}}, not {JsonText.KindOf(headers)}; or leave it out."));
+            return [];
+        }
+
+        var result = HttpHeaderRules.Read(headers, target, refusals);
+        facts.Set(HttpCallTool.Headers, result.Names);
+        return result.Headers;
+    }
+
+    private static string? ReadBody(JsonElement? element, FactSetBuilder facts, List<Refusal> refusals)
+    {
+        string? body = null;
+        if (element is { ValueKind: not JsonValueKind.Null } value)
+        {
+            if (value.ValueKind != JsonValueKind.String)
+            {
+                refusals.Add(new Refusal(
+                    HttpRefusalCodes.Arguments,
+                    $"Argument 'body' must be a string, not {JsonText.KindOf(value)}: send JSON content as text, like \"{{\\\"name\\\": \\\"x\\\"}}\", or leave it out."));
+                return null;
+            }
+
+            if (!JsonText.TryGetString(value, out var text))
+            {
+                refusals.Add(new Refusal(HttpRefusalCodes.Arguments, "Argument 'body' has an invalid \\u escape (an unpaired surrogate): remove it, or encode binary content as text (for example base64)."));
+                return null;
+            }
+
+            body = text;
+        }
+
+        facts.Set(HttpCallTool.HasBody, body is not null);
+        facts.Set(HttpCallTool.BodyBytes, body is null ? 0L : Encoding.UTF8.GetByteCount(body));
+        return body;
+    }
+
+    /// <summary>The arguments as given, each at most once.</summary>
+    private struct Fields
+    {
+        public JsonElement? Service;
+        public JsonElement? Method;
+        public JsonElement? Path;
+        public JsonElement? Headers;
+        public JsonElement? Body;
+    }
+}

@@ -1,0 +1,119 @@
+using McpGateway.Policies.Facts;
+using McpGateway.Policies.Model;
+
+namespace McpGateway.Policies.Evaluation;
+
+/// <summary>
+/// Tests conditions against fact values. A missing fact makes a condition false.
+/// For <see cref="FactMatching.Path"/> facts the comparison fails closed: in rules that restrict
+/// (deny, approval) positive tests ignore letter case and a trailing slash and 'none' compares
+/// exactly; in allow rules the reverse, so neither kind of rule can be slipped past by
+/// re-spelling a path.
+/// </summary>
+internal static class ConditionEvaluator
+{
+    public static bool Holds(FactCondition condition, FactValue? value, bool restrictive)
+    {
+        if (value is null)
+        {
+            return false;
+        }
+
+        var positive = condition.Operator != ConditionOperator.None;
+        var lenient = condition.Fact.Matching == FactMatching.Path && (restrictive == positive);
+        return value.Type == FactType.TextList
+            ? HoldsForList(condition, value, lenient)
+            : HoldsForScalar(condition, value, lenient);
+    }
+
+    private static bool HoldsForScalar(FactCondition condition, FactValue value, bool lenient)
+    {
+        switch (condition.Operator)
+        {
+            case ConditionOperator.Equals:
+            case ConditionOperator.In:
+            case ConditionOperator.Any:
+                return Contains(condition, value, lenient);
+            case ConditionOperator.None:
+                return !Contains(condition, value, lenient);
+            case ConditionOperator.Glob:
+                return MatchesGlob(condition, value.Text!, lenient);
+            case ConditionOperator.LessThan:
+                return value.Number < condition.Operands[0].Number;
+            case ConditionOperator.GreaterThan:
+                return value.Number > condition.Operands[0].Number;
+            default:
+                return false;
+        }
+    }
+
+    private static bool HoldsForList(FactCondition condition, FactValue value, bool lenient)
+    {
+        var items = value.Items;
+        switch (condition.Operator)
+        {
+            case ConditionOperator.Equals:
+                return items.All(i => ContainsText(condition, i, lenient))
+                    && condition.Operands.All(o => items.Any(i => TextEquals(i, o.Text!, lenient)));
+            case ConditionOperator.In:
+                return items.All(i => ContainsText(condition, i, lenient));
+            case ConditionOperator.Any:
+                return items.Any(i => ContainsText(condition, i, lenient));
+            case ConditionOperator.All:
+                return condition.Operands.All(o => items.Any(i => TextEquals(i, o.Text!, lenient)));
+            case ConditionOperator.None:
+                return !items.Any(i => ContainsText(condition, i, lenient));
+            case ConditionOperator.Glob:
+                return items.Any(i => MatchesGlob(condition, i, lenient));
+            default:
+                return false;
+        }
+    }
+
+    private static bool Contains(FactCondition condition, FactValue value, bool lenient) =>
+        value.Type == FactType.Text
+            ? ContainsText(condition, value.Text!, lenient)
+            : condition.Operands.Any(o => o.Equals(value));
+
+    private static bool ContainsText(FactCondition condition, string text, bool lenient)
+    {
+        foreach (var operand in condition.Operands)
+        {
+            if (TextEquals(text, operand.Text!, lenient))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool TextEquals(string value, string operand, bool lenient) =>
+        lenient
+            ? string.Equals(TrimSlash(value), TrimSlash(operand), StringComparison.OrdinalIgnoreCase)
+            : string.Equals(value, operand, StringComparison.Ordinal);
+
+    private static bool MatchesGlob(FactCondition condition, string text, bool lenient)
+    {
+        foreach (var glob in condition.Globs)
+        {
+            if (glob.IsMatch(text, lenient))
+            {
+                return true;
+            }
+
+            if (lenient)
+            {
+                var alternate = text.Length > 1 && text.EndsWith('/') ? text[..^1] : text + "/";
+                if (glob.IsMatch(alternate, ignoreCase: true))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static string TrimSlash(string text) => text.Length > 1 && text.EndsWith('/') ? text[..^1] : text;
+}

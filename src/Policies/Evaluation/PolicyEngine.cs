@@ -1,0 +1,77 @@
+using System.Text.Json;
+using McpGateway.Policies.Model;
+using McpGateway.Policies.Tools;
+
+namespace McpGateway.Policies.Evaluation;
+
+/// <summary>
+/// Decides tool calls against the current <see cref="PolicySnapshot"/>. Thread-safe: every
+/// evaluation reads one snapshot, and <see cref="Swap"/> replaces it atomically.
+/// </summary>
+public sealed class PolicyEngine
+{
+    private PolicySnapshot _current;
+
+    public PolicyEngine(PolicySnapshot initial)
+    {
+        _current = initial ?? throw new ArgumentNullException(nameof(initial));
+    }
+
+    public PolicySnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>Installs a new snapshot; evaluations in flight finish on the old one.</summary>
+    public PolicySnapshot Swap(PolicySnapshot next) =>
+        Interlocked.Exchange(ref _current, next ?? throw new ArgumentNullException(nameof(next)));
+
+    /// <summary>Classifies and decides one call. Anything wrong with the call is a deny with a reason.</summary>
+    public PolicyDecision Evaluate(string identity, string tool, JsonElement arguments)
+    {
+        var snapshot = Current;
+        var revision = snapshot.Bundle.Revision;
+        if (!snapshot.Environment.Identities.TryGetValue(identity, out var info))
+        {
+            return PolicyEvaluator.Refuse(revision, identity, tool, null, new Refusal("unknown-identity", $"Identity '{identity}' is not configured; identities come from the configuration's 'Identities' section."));
+        }
+
+        if (snapshot.Tools.Find(tool) is not { } descriptor)
+        {
+            var known = string.Join(", ", snapshot.Tools.Tools.Keys.Order(StringComparer.Ordinal));
+            return PolicyEvaluator.Refuse(revision, identity, tool, null, new Refusal("unknown-tool", $"There is no tool '{tool}'; available tools: {known}."));
+        }
+
+        Classification classification;
+        try
+        {
+            classification = descriptor.Classifier.Classify(arguments, snapshot.Environment);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Fail closed: a classifier fault is never an allow.
+            return PolicyEvaluator.Refuse(revision, identity, tool, null, new Refusal("classifier-failed", $"The {tool} classifier failed, so the call cannot be checked and is refused."));
+        }
+
+        return PolicyEvaluator.Decide(snapshot, info, descriptor, classification);
+    }
+
+    /// <summary>Decides an already-classified call.</summary>
+    public PolicyDecision Decide(IdentityInfo identity, ToolDescriptor tool, Classification classification) =>
+        PolicyEvaluator.Decide(Current, identity, tool, classification);
+
+    /// <summary>
+    /// Whether <paramref name="identity"/> could ever be allowed (possibly after approval) to use
+    /// <paramref name="tool"/> on <paramref name="target"/>, whatever the call's facts.
+    /// </summary>
+    public bool MayEverUse(string identity, string tool, string target) => PolicyEvaluator.MayEverUse(Current, identity, tool, target);
+
+    /// <summary>Whether <paramref name="identity"/> may ever use <paramref name="tool"/> on some configured target.</summary>
+    public bool MayEverUse(string identity, string tool)
+    {
+        var snapshot = Current;
+        return snapshot.Tools.Find(tool) is { } descriptor
+            && snapshot.Environment.TargetNames(descriptor.TargetKind).Any(t => PolicyEvaluator.MayEverUse(snapshot, identity, tool, t));
+    }
+
+    public string Revision => Current.Bundle.Revision;
+
+    public PolicyRule? FindRule(string name) => Current.Bundle.Rules.FirstOrDefault(r => r.Name == name);
+}

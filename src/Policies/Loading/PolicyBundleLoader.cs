@@ -1,0 +1,166 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+using McpGateway.Policies.Model;
+using McpGateway.Policies.Tools;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace McpGateway.Policies.Loading;
+
+/// <summary>
+/// Loads a bundle (one YAML file, or a folder of <c>*.yaml</c>/<c>*.yml</c> files read recursively
+/// in ordinal order of their relative paths) and validates it against the tools and the
+/// configuration, reporting every error with file and line.
+/// </summary>
+public sealed class PolicyBundleLoader
+{
+    private static readonly string[] TopLevelKeys = ["rules", "description"];
+
+    private readonly ToolCatalog _catalog;
+    private readonly PolicyEnvironment _environment;
+
+    public PolicyBundleLoader(ToolCatalog catalog, PolicyEnvironment environment)
+    {
+        _catalog = catalog;
+        _environment = environment;
+    }
+
+    /// <summary>Reads the bundle's files. Throws <see cref="PolicyBundleException"/> when none can be read.</summary>
+    public static IReadOnlyList<PolicySource> ReadSources(string path)
+    {
+        if (File.Exists(path))
+        {
+            return [new PolicySource(Path.GetFileName(path), File.ReadAllBytes(path))];
+        }
+
+        if (!Directory.Exists(path))
+        {
+            throw new PolicyBundleException($"Policy bundle '{path}' does not exist; point 'Policies' at a YAML file or a folder of them.");
+        }
+
+        var files = Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+            .Select(f => (Name: Path.GetRelativePath(path, f).Replace('\\', '/'), Full: f))
+            .OrderBy(f => f.Name, StringComparer.Ordinal)
+            .Select(f => new PolicySource(f.Name, File.ReadAllBytes(f.Full)))
+            .ToList();
+        return files.Count > 0
+            ? files
+            : throw new PolicyBundleException($"Policy bundle folder '{path}' holds no .yaml or .yml files.");
+    }
+
+    /// <summary>Loads and validates; throws <see cref="PolicyBundleException"/> with every error.</summary>
+    public PolicyBundle Load(string path) => Load(ReadSources(path));
+
+    public PolicyBundle Load(IReadOnlyList<PolicySource> sources)
+    {
+        var ordered = sources.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+        var errors = new List<PolicyError>();
+        var rules = new List<PolicyRule>();
+        foreach (var source in ordered)
+        {
+            LoadFile(source, rules, errors);
+        }
+
+        var seen = new Dictionary<string, PolicyRule>(StringComparer.Ordinal);
+        foreach (var rule in rules)
+        {
+            if (!seen.TryAdd(rule.Name, rule))
+            {
+                errors.Add(new PolicyError(rule.Location, $"Rule name '{rule.Name}' is already used at {seen[rule.Name].Location}; rule names must be unique."));
+            }
+        }
+
+        if (errors.Count == 0 && rules.Count == 0)
+        {
+            errors.Add(new PolicyError(null, "The bundle has no rules, so every call would be denied; add rules under 'rules:'."));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new PolicyBundleException([.. errors]);
+        }
+
+        return new PolicyBundle([.. rules], ComputeRevision(ordered), [.. ordered.Select(s => s.Name)]);
+    }
+
+    /// <summary>
+    /// SHA-256 over, for each file in ordinal order of its relative path, the SHA-256 of the
+    /// path (UTF-8) followed by the SHA-256 of its bytes. Lower-case hex.
+    /// </summary>
+    public static string ComputeRevision(IEnumerable<PolicySource> sources)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var source in sources.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            hash.AppendData(SHA256.HashData(Encoding.UTF8.GetBytes(source.Name)));
+            hash.AppendData(SHA256.HashData(source.Content));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private void LoadFile(PolicySource source, List<PolicyRule> rules, List<PolicyError> errors)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            using var text = new StreamReader(new MemoryStream(source.Content), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            stream.Load(text);
+        }
+        catch (YamlException ex)
+        {
+            var at = new SourceLocation(source.Name, (int)ex.Start.Line, (int)ex.Start.Column);
+            var message = ex.InnerException?.Message ?? ex.Message;
+            errors.Add(new PolicyError(at, message.Contains("key", StringComparison.OrdinalIgnoreCase) && message.Contains("already", StringComparison.OrdinalIgnoreCase)
+                ? $"Duplicate key: {message}"
+                : $"Not valid YAML: {message}"));
+            return;
+        }
+
+        var reader = new YamlReader(source.Name, errors);
+        var parser = new RuleParser(_catalog, _environment, reader);
+        foreach (var document in stream.Documents)
+        {
+            if (YamlReader.IsNull(document.RootNode))
+            {
+                continue;
+            }
+
+            if (reader.Mapping(document.RootNode, "A policy file") is not { } root)
+            {
+                continue;
+            }
+
+            YamlNode? ruleList = null;
+            foreach (var (key, _, value) in reader.Entries(root, "a policy file", TopLevelKeys))
+            {
+                if (key == "rules")
+                {
+                    ruleList = value;
+                }
+            }
+
+            if (ruleList is null)
+            {
+                reader.Error(root, "A policy file needs a 'rules:' list.");
+                continue;
+            }
+
+            if (ruleList is not YamlSequenceNode sequence)
+            {
+                reader.Error(ruleList, $"'rules' must be a list of rules, not {YamlReader.Describe(ruleList)}.");
+                continue;
+            }
+
+            foreach (var item in sequence.Children)
+            {
+                if (parser.Parse(item) is { } rule)
+                {
+                    rules.Add(rule);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace McpGateway.Policies.Model;
+
+/// <summary>
+/// A glob pattern: <c>*</c> matches within one path segment, <c>**</c> across segments
+/// (<c>/**/</c> also matches a single <c>/</c>), <c>?</c> one character other than <c>/</c>.
+/// Everything else is literal. Matching is linear-time whatever the input.
+/// </summary>
+public sealed class Glob
+{
+    private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
+
+    private readonly Regex _exact;
+    private readonly Regex _ignoreCase;
+
+    private Glob(string pattern, string regex)
+    {
+        Pattern = pattern;
+        _exact = new Regex(regex, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, MatchTimeout);
+        _ignoreCase = new Regex(regex, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | RegexOptions.IgnoreCase, MatchTimeout);
+    }
+
+    public string Pattern { get; }
+
+    public static Glob Compile(string pattern)
+    {
+        var regex = new StringBuilder("^");
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (c == '*' && i + 1 < pattern.Length && pattern[i + 1] == '*')
+            {
+                var slashBefore = i > 0 && pattern[i - 1] == '/';
+                var slashAfter = i + 2 < pattern.Length && pattern[i + 2] == '/';
+                if (slashBefore && slashAfter)
+                {
+                    // "/**/" matches "/" or "/anything/": the leading '/' is already emitted.
+                    regex.Append("(?:.*/)?");
+                    i += 2;
+                }
+                else
+                {
+                    regex.Append(".*");
+                    i++;
+                }
+
+                while (i + 1 < pattern.Length && pattern[i + 1] == '*')
+                {
+                    i++;
+                }
+            }
+            else if (c == '*')
+            {
+                regex.Append("[^/]*");
+            }
+            else if (c == '?')
+            {
+                regex.Append("[^/]");
+            }
+            else
+            {
+                regex.Append(Regex.Escape(c.ToString()));
+            }
+        }
+
+        regex.Append('$');
+        return new Glob(pattern, regex.ToString());
+    }
+
+    public bool IsMatch(string value, bool ignoreCase = false) =>
+        (ignoreCase ? _ignoreCase : _exact).IsMatch(value);
+
+    public override string ToString() => Pattern;
+}

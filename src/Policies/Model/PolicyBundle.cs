@@ -1,0 +1,9 @@
+using System.Collections.Immutable;
+
+namespace McpGateway.Policies.Model;
+
+/// <summary>A validated, immutable set of rules and the revision that identifies it.</summary>
+/// <param name="Rules">Rules in file order (files sorted by relative path).</param>
+/// <param name="Revision">Lower-case hex SHA-256 over the bundle's files in sorted order.</param>
+/// <param name="Files">The bundle's files, relative to its root, sorted.</param>
+public sealed record PolicyBundle(ImmutableArray<PolicyRule> Rules, string Revision, ImmutableArray<string> Files);

@@ -1,0 +1,68 @@
+using System.Collections.Frozen;
+
+namespace McpGateway.Policies;
+
+/// <summary>Roles an identity can hold.</summary>
+public static class Roles
+{
+    public const string Agent = "agent";
+    public const string Operator = "operator";
+    public const string Auditor = "auditor";
+
+    public static FrozenSet<string> All { get; } = new[] { Agent, Operator, Auditor }.ToFrozenSet(StringComparer.Ordinal);
+}
+
+/// <summary>A configured identity: the single source of its groups, roles and owner.</summary>
+public sealed record IdentityInfo(string Name, FrozenSet<string> Groups, FrozenSet<string> Roles, string? Owner)
+{
+    public static IdentityInfo Create(string name, IEnumerable<string> groups, IEnumerable<string> roles, string? owner = null) =>
+        new(name, groups.ToFrozenSet(StringComparer.Ordinal), roles.ToFrozenSet(StringComparer.Ordinal), owner);
+}
+
+/// <summary>A configured target (an HTTP service, a database connection, a host, a cluster).</summary>
+public record TargetInfo(string Name, string Kind);
+
+/// <summary>An HTTP service target.</summary>
+/// <param name="CredentialHeaders">Header names the gateway sets for this service; an agent may not send them.</param>
+public sealed record HttpTargetInfo(string Name, FrozenSet<string> CredentialHeaders) : TargetInfo(Name, TargetKinds.Http);
+
+public static class TargetKinds
+{
+    public const string Http = "Http";
+}
+
+/// <summary>
+/// What exists in the configuration that policies refer to: identities, groups, targets and
+/// masking profiles. Pure data; the host builds it from configuration.
+/// </summary>
+public sealed class PolicyEnvironment
+{
+    public PolicyEnvironment(
+        IEnumerable<IdentityInfo> identities,
+        IEnumerable<string> groups,
+        IEnumerable<TargetInfo> targets,
+        IEnumerable<string> maskingProfiles)
+    {
+        Identities = identities.ToFrozenDictionary(i => i.Name, StringComparer.Ordinal);
+        Groups = groups.ToFrozenSet(StringComparer.Ordinal);
+        Targets = targets
+            .GroupBy(t => t.Kind, StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => g.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal), StringComparer.Ordinal);
+        MaskingProfiles = maskingProfiles.ToFrozenSet(StringComparer.Ordinal);
+    }
+
+    public FrozenDictionary<string, IdentityInfo> Identities { get; }
+
+    public FrozenSet<string> Groups { get; }
+
+    /// <summary>Targets by kind, then by name.</summary>
+    public FrozenDictionary<string, FrozenDictionary<string, TargetInfo>> Targets { get; }
+
+    public FrozenSet<string> MaskingProfiles { get; }
+
+    public TargetInfo? FindTarget(string kind, string name) =>
+        Targets.TryGetValue(kind, out var byName) ? byName.GetValueOrDefault(name) : null;
+
+    public IEnumerable<string> TargetNames(string kind) =>
+        Targets.TryGetValue(kind, out var byName) ? byName.Keys.Order(StringComparer.Ordinal) : [];
+}
