@@ -42,6 +42,7 @@ internal sealed class ConditionParser
                 scope.ElementList = list;
             }
 
+            scope.FactTools = [.. (scope.FactTools ?? tools).Where(t => t.FindFact(name) is not null)];
             scope.NamesUnparsed |= name == CommonFacts.Unparsed;
             scope.NamesComplex |= name == CommonFacts.Complex;
             var target = fact.ElementList is null ? scope.CallConditions : scope.ElementConditions;

@@ -84,7 +84,7 @@ internal sealed class RuleParser
         var scope = when is null ? new Scope() : ParseWhen(when, name);
         var obligationValues = obligations is null
             ? ImmutableDictionary<string, ObligationValue>.Empty
-            : _obligations.Parse(obligations, scope.ApplicableTools(_catalog), effect, name);
+            : _obligations.Parse(obligations, scope.FactTools ?? scope.ApplicableTools(_catalog), effect, name);
         var approverGroups = ParseApprovers(approvers, effect, name, mapping);
 
         if (_reader.Errors.Count != errorsBefore || name is null || effect is null)
@@ -266,6 +266,9 @@ internal sealed class Scope
     public bool NamesUnparsed { get; set; }
 
     public bool NamesComplex { get; set; }
+
+    /// <summary>When the rule tests facts: the tools that produce all of them (the only ones it can match).</summary>
+    public IReadOnlyList<ToolDescriptor>? FactTools { get; set; }
 
     /// <summary>The tools the rule can apply to: those it names, or every tool.</summary>
     public IReadOnlyList<ToolDescriptor> ApplicableTools(ToolCatalog catalog) =>

@@ -10,7 +10,11 @@ public readonly record struct RateLimit(long Count, TimeSpan Window)
 {
     public double PerSecond => Count / Window.TotalSeconds;
 
-    public override string ToString() => $"{Count}/{DurationText.Format(Window)}";
+    public override string ToString()
+    {
+        var window = DurationText.Format(Window);
+        return $"{Count}/{(window is "1s" or "1m" or "1h" or "1d" ? window[1..] : window)}";
+    }
 }
 
 /// <summary>A typed obligation value as written in a rule, or merged from several.</summary>

@@ -36,12 +36,12 @@ internal sealed class HttpCallClassifier : IToolClassifier
         var facts = new FactSetBuilder();
         var fields = ReadFields(arguments, refusals);
 
-        var service = ReadRequired(fields.Service, ServiceArgument, ServiceHelp(environment), refusals);
+        var service = ReadRequired(fields.Service, ServiceArgument, refusals, services: environment);
         var target = CheckService(service, environment, facts, refusals);
-        var method = CheckMethod(ReadRequired(fields.Method, MethodArgument, MethodHelp, refusals), facts, refusals);
+        var method = CheckMethod(ReadRequired(fields.Method, MethodArgument, refusals, MethodHelp), facts, refusals);
 
         HttpTarget? path = null;
-        if (ReadRequired(fields.Path, PathArgument, HttpPathNormalizer.RelativePathFix, refusals) is { } rawPath)
+        if (ReadRequired(fields.Path, PathArgument, refusals, HttpPathNormalizer.RelativePathFix) is { } rawPath)
         {
             path = HttpPathNormalizer.Normalize(rawPath, unparsed, refusals);
             if (path.Path is not null)
@@ -119,9 +119,21 @@ internal sealed class HttpCallClassifier : IToolClassifier
         }
     }
 
-    /// <summary>Reads a required, non-empty string argument; null (with a refusal) when it is missing or not one.</summary>
-    private static string? ReadRequired(JsonElement? element, string name, string help, List<Refusal> refusals)
+    /// <summary>
+    /// Reads a required, non-empty string argument; null (with a refusal) when it is missing or
+    /// not one. The help for <c>service</c> lists the configured services, built only when needed.
+    /// </summary>
+    private static string? ReadRequired(JsonElement? element, string name, List<Refusal> refusals, string help = "", PolicyEnvironment? services = null)
     {
+        if (element is { ValueKind: JsonValueKind.String } readable && readable.GetStringLength() > 0)
+        {
+        }
+
+        if (services is not null)
+        {
+            help = ServiceHelp(services);
+        }
+
         if (element is not { } value || value.ValueKind == JsonValueKind.Null)
         {
             refusals.Add(new Refusal(HttpRefusalCodes.Arguments, $"Argument '{name}' is required: {help}."));
