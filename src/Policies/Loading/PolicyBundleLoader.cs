@@ -113,8 +113,8 @@ public sealed class PolicyBundleLoader
         {
             var at = new SourceLocation(source.Name, (int)ex.Start.Line, (int)ex.Start.Column);
             var message = ex.InnerException?.Message ?? ex.Message;
-            errors.Add(new PolicyError(at, message.Contains("key", StringComparison.OrdinalIgnoreCase) && message.Contains("already", StringComparison.OrdinalIgnoreCase)
-                ? $"Duplicate key: {message}"
+            errors.Add(new PolicyError(at, message.StartsWith("Duplicate key", StringComparison.Ordinal)
+                ? $"Duplicate key '{message["Duplicate key".Length..].Trim()}': each key may appear only once in a mapping."
                 : $"Not valid YAML: {message}"));
             return;
         }

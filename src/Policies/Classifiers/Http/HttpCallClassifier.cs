@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
@@ -125,8 +126,26 @@ internal sealed class HttpCallClassifier : IToolClassifier
     /// </summary>
     private static string? ReadRequired(JsonElement? element, string name, List<Refusal> refusals, string help = "", PolicyEnvironment? services = null)
     {
-        if (element is { ValueKind: JsonValueKind.String } readable && readable.GetStringLength() > 0)
+        string problem;
+        if (element is not { } value || value.ValueKind == JsonValueKind.Null)
         {
+            problem = "is required: ";
+        }
+        else if (value.ValueKind != JsonValueKind.String)
+        {
+            problem = $"must be a string, not {JsonText.KindOf(value)}: ";
+        }
+        else if (!JsonText.TryGetString(value, out var text))
+        {
+            problem = "has an invalid \\u escape (an unpaired surrogate): remove it, and ";
+        }
+        else if (text.Length == 0)
+        {
+            problem = "is required and may not be empty: ";
+        }
+        else
+        {
+            return text;
         }
 
         if (services is not null)
@@ -134,31 +153,8 @@ internal sealed class HttpCallClassifier : IToolClassifier
             help = ServiceHelp(services);
         }
 
-        if (element is not { } value || value.ValueKind == JsonValueKind.Null)
-        {
-            refusals.Add(new Refusal(HttpRefusalCodes.Arguments, $"Argument '{name}' is required: {help}."));
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            refusals.Add(new Refusal(HttpRefusalCodes.Arguments, $"Argument '{name}' must be a string, not {JsonText.KindOf(value)}: {help}."));
-            return null;
-        }
-
-        if (!JsonText.TryGetString(value, out var text))
-        {
-            refusals.Add(new Refusal(HttpRefusalCodes.Arguments, $"Argument '{name}' has an invalid \\u escape (an unpaired surrogate): remove it, and {help}."));
-            return null;
-        }
-
-        if (text.Length == 0)
-        {
-            refusals.Add(new Refusal(HttpRefusalCodes.Arguments, $"Argument '{name}' is required and may not be empty: {help}."));
-            return null;
-        }
-
-        return text;
+        refusals.Add(new Refusal(HttpRefusalCodes.Arguments, $"Argument '{name}' {problem}{help}."));
+        return null;
     }
 
     private static string ServiceHelp(PolicyEnvironment environment)
@@ -180,7 +176,7 @@ internal sealed class HttpCallClassifier : IToolClassifier
         var target = environment.FindTarget(TargetKinds.Http, service);
         if (target is not null)
         {
-            return target as HttpTargetInfo ?? new HttpTargetInfo(target.Name, []);
+            return target as HttpTargetInfo ?? new HttpTargetInfo(target.Name, FrozenSet<string>.Empty);
         }
 
         var names = string.Join(", ", environment.TargetNames(TargetKinds.Http));
