@@ -128,6 +128,7 @@ internal static class HttpPathNormalizer
             var length = 1;
             var segmentStart = 1;
             var climbed = false;
+            var encodedNonAscii = false;
             for (var i = 1; i < path.Length;)
             {
                 var c = path[i];
@@ -162,6 +163,7 @@ internal static class HttpPathNormalizer
                     {
                         HttpSyntax.WriteTriplet(buffer[length..], value);
                         length += 3;
+                        encodedNonAscii |= value >= 0x80;
                     }
 
                     i += 3;
@@ -183,6 +185,11 @@ internal static class HttpPathNormalizer
 
             length = EndSegment(buffer, length, segmentStart, last: true, ref climbed);
             var normalized = new string(buffer[..length]);
+            if (encodedNonAscii)
+            {
+                HttpEncodedText.Check(normalized, unparsed);
+            }
+
             return CheckSegments(normalized, climbed, unparsed, refusals);
         }
         finally
