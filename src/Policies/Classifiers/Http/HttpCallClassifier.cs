@@ -64,9 +64,10 @@ internal sealed class HttpCallClassifier : IToolClassifier
             ? new HttpRequestSpec(service, method, path.Path, path.Query, headers, body)
             : null;
 
-        var targetName = fields.Service is { ValueKind: JsonValueKind.String } serviceElement && JsonText.TryGetString(serviceElement, out var name)
+        // The target is the service as written, even when it is empty and so refused.
+        var targetName = service ?? (fields.Service is { ValueKind: JsonValueKind.String } serviceElement && JsonText.TryGetString(serviceElement, out var name)
             ? name
-            : null;
+            : null);
 
         return new Classification(HttpCallTool.Name, targetName, facts.Build(), [.. unparsed], [.. refusals], request);
     }

@@ -115,6 +115,16 @@ public sealed class HttpCallArgumentTests
             "Service 'billing' is not configured, and this gateway has no HTTP services configured, so http_call cannot be used."));
     }
 
+    [Theory]
+    [InlineData("\"billing\"", "billing")]
+    [InlineData("\"\"", "")]
+    [InlineData("7", null)]
+    [InlineData("null", null)]
+    public void Target_is_the_service_when_it_is_a_string(string service, string? target)
+    {
+        HttpCalls.Classify($$"""{"service": {{service}}, "method": "GET", "path": "/"}""").Target.Should().Be(target);
+    }
+
     [Fact]
     public void Service_names_match_exactly()
     {
