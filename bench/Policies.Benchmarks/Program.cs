@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Policies.Benchmarks.DecisionBenchmarks).Assembly).Run(args);
