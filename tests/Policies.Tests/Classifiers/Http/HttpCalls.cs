@@ -37,6 +37,15 @@ internal static class HttpCalls
     public static IEnumerable<string> Codes(this Classification classification) =>
         classification.Refusals.Select(r => r.Code);
 
+    /// <summary>Asserts the call was understood as unparsed, for exactly one reason containing <paramref name="reason"/>, and would send nothing.</summary>
+    public static void ShouldBeUnparsedBecause(this Classification result, string reason)
+    {
+        result.Refusals.Should().BeEmpty();
+        result.UnparsedReasons.Should().ContainSingle(r => r.Contains(reason, StringComparison.Ordinal));
+        result.Facts.Get(McpGateway.Policies.Facts.CommonFacts.Unparsed).Should().Be(McpGateway.Policies.Facts.FactValue.True);
+        result.Request.Should().BeNull();
+    }
+
     public static HttpRequestSpec? Spec(this Classification classification) =>
         classification.Request as HttpRequestSpec;
 }

@@ -89,10 +89,7 @@ public sealed class HttpPathNormalizationTests
     {
         var result = HttpCalls.Path(path);
 
-        result.Refusals.Should().BeEmpty();
-        result.UnparsedReasons.Should().ContainSingle(r => r.Contains(reason, StringComparison.Ordinal));
-        result.Facts.Get(CommonFacts.Unparsed).Should().Be(FactValue.True);
-        result.Request.Should().BeNull();
+        result.ShouldBeUnparsedBecause(reason);
     }
 
     [Fact]
