@@ -34,6 +34,8 @@ public sealed class GatewayCli
         var root = new RootCommand("McpGateway: governed MCP tools for LLM agents — no credential ever reaches the agent.");
         root.Options.Add(ConfigOption);
         root.Subcommands.Add(PolicyCommands.Create(_out, _error));
+        root.Subcommands.Add(KeyCommands.Create(_out, _error));
+        root.Subcommands.Add(AuditCommands.Create(_out, _error));
 
         var parseResult = root.Parse(args);
         var configuration = new InvocationConfiguration { Output = _out, Error = _error };

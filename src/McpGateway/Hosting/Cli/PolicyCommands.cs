@@ -17,6 +17,12 @@ internal static class PolicyCommands
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    internal static readonly JsonSerializerOptions CompactJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     private static readonly Option<string?> PoliciesOption = new("--policies")
     {
         Description = "Policy bundle to use instead of the configured one (a YAML file or folder).",

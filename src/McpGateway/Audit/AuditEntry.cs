@@ -1,0 +1,68 @@
+using System.Text.Json.Nodes;
+
+namespace McpGateway.Audit;
+
+/// <summary>Entry types of the audit chain.</summary>
+public static class AuditEventTypes
+{
+    public const string CallRefused = "call.refused";
+    public const string CallStarted = "call.started";
+    public const string CallFinished = "call.finished";
+    public const string CallAbandoned = "call.abandoned";
+    public const string ApprovalRequested = "approval.requested";
+    public const string ApprovalDecided = "approval.decided";
+    public const string ApprovalExecuted = "approval.executed";
+    public const string KeyCreated = "key.created";
+    public const string KeyRevoked = "key.revoked";
+    public const string KeyRotated = "key.rotated";
+}
+
+/// <summary>The ids an entry is about; all optional.</summary>
+public sealed record AuditIds(string? CallId = null, string? SessionId = null, string? ApprovalId = null, string? Identity = null)
+{
+    public static AuditIds None { get; } = new();
+}
+
+/// <summary>What a writer asks to append. The store assigns seq, ts and the hashes.</summary>
+/// <param name="Type">One of <see cref="AuditEventTypes"/>.</param>
+/// <param name="Ids">The ids the entry is about.</param>
+/// <param name="Payload">The content, already masked; canonicalised (RFC 8785) before hashing.</param>
+/// <param name="Lease">For <c>call.started</c>: the writing instance and until when it vouches for the call.</param>
+public sealed record AuditAppend(string Type, AuditIds Ids, JsonObject Payload, AuditLease? Lease = null);
+
+/// <summary>The instance that started a call and how long its claim on the call lasts.</summary>
+public sealed record AuditLease(string InstanceId, DateTimeOffset Until);
+
+/// <summary>
+/// One chain entry. The header — seq, ts, type, ids, prevHash, payloadHash — is fixed; the entry's
+/// hash covers the header only, so a payload can be purged while the chain still verifies.
+/// </summary>
+public sealed record AuditEntry(
+    long Seq,
+    DateTimeOffset Timestamp,
+    string Type,
+    AuditIds Ids,
+    string PrevHash,
+    string PayloadHash,
+    string EntryHash,
+    string? Payload,
+    AuditLease? Lease);
+
+/// <summary>Which entries to read; all bounds optional and inclusive.</summary>
+public sealed record AuditQuery(DateTimeOffset? Since = null, DateTimeOffset? Until = null, string? Identity = null, long? AfterSeq = null)
+{
+    public static AuditQuery All { get; } = new();
+}
+
+public interface IAuditStore
+{
+    /// <summary>
+    /// Appends one entry, reading the chain head inside the same write transaction, and returns it
+    /// once it is durable. Throws <see cref="Storage.StoreUnavailableException"/> otherwise: the
+    /// caller must then refuse whatever the entry was about.
+    /// </summary>
+    Task<AuditEntry> AppendAsync(AuditAppend entry, CancellationToken cancellationToken);
+
+    /// <summary>Entries in seq order.</summary>
+    IAsyncEnumerable<AuditEntry> ReadAsync(AuditQuery query, CancellationToken cancellationToken);
+}

@@ -1,0 +1,98 @@
+using System.CommandLine;
+using McpGateway.Audit;
+using McpGateway.Storage;
+
+namespace McpGateway.Hosting.Cli;
+
+/// <summary><c>audit verify</c> and <c>audit export</c>.</summary>
+internal static class AuditCommands
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var audit = new Command("audit", "Verify and export the tamper-evident audit chain.");
+        audit.Subcommands.Add(CreateVerify(output, error));
+        audit.Subcommands.Add(CreateExport(output, error));
+        return audit;
+    }
+
+    private static Command CreateVerify(TextWriter output, TextWriter error)
+    {
+        var command = new Command("verify", "Check every entry's hashes and links; exits 1 and names the first bad entry when the chain was tampered with.");
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            if (await StoreAccess.OpenAsync(parseResult.GetValue(GatewayCli.ConfigOption), error, cancellationToken).ConfigureAwait(false) is not var (_, store))
+            {
+                return GatewayCli.Misuse;
+            }
+
+            await using (store)
+            {
+                AuditVerification result;
+                try
+                {
+                    result = await AuditVerifier.VerifyAsync(store.Audit, cancellationToken).ConfigureAwait(false);
+                }
+                catch (StoreUnavailableException ex)
+                {
+                    await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+                    return GatewayCli.CheckFailed;
+                }
+
+                if (!result.Intact)
+                {
+                    await output.WriteLineAsync($"audit chain BROKEN at entry {result.FirstBad}: {result.Problem}").ConfigureAwait(false);
+                    await output.WriteLineAsync($"{result.Entries} entries verified before it{(result.Head is { } h ? $" (last good: entry {h.Seq}, {h.EntryHash})" : string.Empty)}.").ConfigureAwait(false);
+                    return GatewayCli.CheckFailed;
+                }
+
+                var head = result.Head is { } last ? $"; head entry {last.Seq} {last.EntryHash}" : string.Empty;
+                var purged = result.Purged > 0 ? $", {result.Purged} with purged payloads" : string.Empty;
+                await output.WriteLineAsync($"audit chain OK: {result.Entries} entries{purged}{head}").ConfigureAwait(false);
+                await output.WriteLineAsync("Note: removing the newest entries or rewriting the whole chain is detected only against signed checkpoints.").ConfigureAwait(false);
+                return GatewayCli.Success;
+            }
+        });
+        return command;
+    }
+
+    private static Command CreateExport(TextWriter output, TextWriter error)
+    {
+        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "jsonl" };
+        format.AcceptOnlyFromAmong("jsonl");
+        var since = new Option<string?>("--since") { Description = "Only entries at or after this time: a date (2026-11-01T00:00:00Z) or a duration ago (24h)." };
+        var until = new Option<string?>("--until") { Description = "Only entries at or before this time: a date or a duration ago." };
+        var identity = new Option<string?>("--identity") { Description = "Only entries about this identity." };
+        var command = new Command("export", "Stream entries, oldest first, one JSON object per line: header, entry hash and payload.") { format, since, until, identity };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var now = TimeProvider.System.GetUtcNow();
+            var from = CliTime.Parse(parseResult.GetValue(since), now, -1, "--since", out var sinceError);
+            var to = CliTime.Parse(parseResult.GetValue(until), now, -1, "--until", out var untilError);
+            if ((sinceError ?? untilError) is { } problem)
+            {
+                await error.WriteLineAsync($"error: {problem}").ConfigureAwait(false);
+                return GatewayCli.Misuse;
+            }
+
+            if (await StoreAccess.OpenAsync(parseResult.GetValue(GatewayCli.ConfigOption), error, cancellationToken).ConfigureAwait(false) is not var (_, store))
+            {
+                return GatewayCli.Misuse;
+            }
+
+            await using (store)
+            {
+                try
+                {
+                    await AuditExporter.WriteJsonLinesAsync(store.Audit, new AuditQuery(from, to, parseResult.GetValue(identity)), output, cancellationToken).ConfigureAwait(false);
+                    return GatewayCli.Success;
+                }
+                catch (Exception ex) when (ex is StoreUnavailableException or AuditFormatException)
+                {
+                    await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+                    return GatewayCli.CheckFailed;
+                }
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,34 @@
+using McpGateway.Configuration;
+using McpGateway.Storage;
+using McpGateway.Storage.Sqlite;
+
+namespace McpGateway.Hosting.Cli;
+
+/// <summary>Loads the configuration and opens the store for verbs that work on it directly.</summary>
+internal static class StoreAccess
+{
+    public static async Task<(GatewayConfiguration Configuration, IGatewayStore Store)?> OpenAsync(string? configPath, TextWriter error, CancellationToken cancellationToken)
+    {
+        GatewayConfiguration configuration;
+        try
+        {
+            configuration = ConfigurationLoader.Load(configPath);
+        }
+        catch (ConfigurationException ex)
+        {
+            await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return null;
+        }
+
+        try
+        {
+            var store = await SqliteGatewayStore.OpenAsync(configuration.DataDirectory, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            return (configuration, store);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return null;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace McpGateway.Storage.Sqlite;
+
+/// <summary>
+/// Schema versions, applied in order inside one write transaction, so concurrent processes
+/// starting at once migrate exactly once. A database newer than this version is refused.
+/// </summary>
+internal static class SqliteMigrations
+{
+    private static readonly string[] Steps =
+    [
+        """
+        CREATE TABLE api_keys (
+            id           TEXT PRIMARY KEY,
+            identity     TEXT NOT NULL,
+            secret_hash  BLOB NOT NULL,
+            created_at   TEXT NOT NULL,
+            expires_at   TEXT NULL,
+            revoked_at   TEXT NULL,
+            last_used_at TEXT NULL,
+            description  TEXT NULL,
+            rotated_from TEXT NULL
+        ) STRICT;
+        CREATE INDEX api_keys_identity ON api_keys (identity);
+
+        CREATE TABLE audit_entries (
+            seq          INTEGER PRIMARY KEY,
+            ts           TEXT NOT NULL,
+            type         TEXT NOT NULL,
+            call_id      TEXT NULL,
+            session_id   TEXT NULL,
+            approval_id  TEXT NULL,
+            identity     TEXT NULL,
+            prev_hash    TEXT NOT NULL,
+            payload_hash TEXT NOT NULL,
+            entry_hash   TEXT NOT NULL,
+            payload      TEXT NULL,
+            instance_id  TEXT NULL,
+            lease_until  TEXT NULL
+        ) STRICT;
+        CREATE INDEX audit_entries_ts ON audit_entries (ts);
+        CREATE INDEX audit_entries_identity ON audit_entries (identity, seq);
+        CREATE INDEX audit_entries_call ON audit_entries (call_id);
+        """,
+    ];
+
+    public static int Latest => Steps.Length;
+
+    public static async Task ApplyAsync(SqliteGatewayStore store, CancellationToken cancellationToken)
+    {
+        await using (var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // WAL is a property of the file; set once, outside any transaction.
+            await using var wal = connection.CreateCommand();
+            wal.CommandText = "PRAGMA journal_mode = WAL;";
+            await wal.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await store.WriteAsync(
+            async (connection, transaction) =>
+            {
+                await using var create = connection.CreateCommand();
+                create.Transaction = transaction;
+                create.CommandText = "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL) STRICT;";
+                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+                await using var current = connection.CreateCommand();
+                current.Transaction = transaction;
+                current.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations;";
+                var version = Convert.ToInt32(await current.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+                if (version > Latest)
+                {
+                    throw new StoreUnavailableException($"The store at '{store.Description}' has schema version {version}, newer than this gateway's {Latest}; upgrade the gateway.");
+                }
+
+                for (var step = version; step < Latest; step++)
+                {
+                    await using var migrate = connection.CreateCommand();
+                    migrate.Transaction = transaction;
+                    migrate.CommandText = Steps[step] + "\nINSERT INTO schema_migrations (version, applied_at) VALUES ($version, $at);";
+                    migrate.Parameters.AddWithValue("$version", step + 1);
+                    migrate.Parameters.AddWithValue("$at", store.Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+                    await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                return version;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+}
