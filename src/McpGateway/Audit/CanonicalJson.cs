@@ -118,6 +118,11 @@ public static class CanonicalJson
             // A JsonObject parsed lazily from text with a repeated name fails when first enumerated.
             throw new FormatException("The object has duplicate property names, which I-JSON does not allow.", exception);
         }
+        catch (InvalidOperationException exception)
+        {
+            // ...and so does one with a name escaping a lone surrogate.
+            throw LoneSurrogate(exception);
+        }
 
         Array.Sort(members, NodeMemberOrder);
         WriteByte(output, (byte)'{');

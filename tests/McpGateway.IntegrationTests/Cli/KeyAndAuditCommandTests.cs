@@ -1,0 +1,121 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace McpGateway.IntegrationTests.Cli;
+
+/// <summary>The key and audit verbs as separate processes against a real store file.</summary>
+public sealed class KeyAndAuditCommandTests : IDisposable
+{
+    private readonly string _data = Path.Combine(Directory.CreateTempSubdirectory("mcpgw-cli-").FullName, "data");
+
+    public void Dispose() => Directory.Delete(Path.GetDirectoryName(_data)!, recursive: true);
+
+    [Fact]
+    public async Task A_key_is_printed_once_listed_without_its_secret_and_revocable()
+    {
+        var created = await RunAsync("keys", "create", "--identity", "billing-agent", "--expires", "30d", "--description", "ci runner");
+        var key = created.StandardOutput.Trim();
+        var id = key.Substring(4, 16);
+
+        var listed = await RunAsync("keys", "list");
+        var revoked = await RunAsync("keys", "revoke", id);
+        var json = await RunAsync("keys", "list", "--json");
+
+        created.ExitCode.Should().Be(0, created.StandardError);
+        key.Should().MatchRegex("^mgw_[a-z2-7]{16}_[a-z2-7]{52}$");
+        created.StandardError.Should().Contain("only time the key is shown");
+        listed.StandardOutput.Should().Contain(id).And.Contain("billing-agent").And.Contain("active").And.Contain("ci runner").And.NotContain(key[21..]);
+        revoked.ExitCode.Should().Be(0, revoked.StandardError);
+        using var row = JsonDocument.Parse(json.StandardOutput.Trim());
+        row.RootElement.GetProperty("status").GetString().Should().Be("revoked");
+    }
+
+    [Fact]
+    public async Task Rotation_prints_the_new_key_and_retires_the_old_one()
+    {
+        var key = (await RunAsync("keys", "create", "--identity", "billing-agent")).StandardOutput.Trim();
+
+        var rotated = await RunAsync("keys", "rotate", key.Substring(4, 16), "--grace", "1h");
+
+        rotated.ExitCode.Should().Be(0, rotated.StandardError);
+        rotated.StandardOutput.Trim().Should().MatchRegex("^mgw_").And.NotBe(key);
+        rotated.StandardError.Should().Contain("works until");
+    }
+
+    [Theory]
+    [InlineData(1, "keys", "create", "--identity", "mallory")]
+    [InlineData(1, "keys", "create", "--identity", "alice")]
+    [InlineData(1, "keys", "revoke", "aaaaaaaaaaaaaaaa")]
+    [InlineData(1, "keys", "revoke", "not-a-key")]
+    [InlineData(2, "keys", "create", "--identity", "billing-agent", "--expires", "someday")]
+    [InlineData(2, "keys", "create")]
+    [InlineData(2, "audit", "export", "--format", "xml")]
+    [InlineData(2, "audit", "export", "--since", "the dawn of time")]
+    public async Task Mistakes_get_a_clear_error_and_a_non_zero_exit(int exitCode, params string[] args)
+    {
+        var result = await RunAsync(args);
+
+        result.ExitCode.Should().Be(exitCode, result.StandardOutput);
+        result.StandardError.Should().StartWith("error:");
+        result.StandardOutput.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Audit_verify_passes_on_an_intact_chain_and_names_the_first_tampered_entry()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            (await RunAsync("keys", "create", "--identity", "billing-agent")).ExitCode.Should().Be(0);
+        }
+
+        var intact = await RunAsync("audit", "verify");
+        Tamper("UPDATE audit_entries SET payload = replace(payload, 'billing-agent', 'someone-else') WHERE seq = 2;");
+        var broken = await RunAsync("audit", "verify");
+
+        intact.ExitCode.Should().Be(0, intact.StandardOutput + intact.StandardError);
+        intact.StandardOutput.Should().Contain("audit chain OK: 3 entries");
+        broken.ExitCode.Should().Be(1);
+        broken.StandardOutput.Should().Contain("BROKEN at entry 2").And.Contain("payload was changed");
+    }
+
+    [Fact]
+    public async Task Audit_export_streams_json_lines_filtered_by_identity()
+    {
+        await RunAsync("keys", "create", "--identity", "billing-agent");
+        await RunAsync("keys", "create", "--identity", "billing-admin");
+
+        var all = await RunAsync("audit", "export", "--format", "jsonl");
+        var one = await RunAsync("audit", "export", "--identity", "billing-admin", "--since", "1h");
+
+        all.StandardOutput.Trim().Split('\n').Should().HaveCount(2);
+        var line = one.StandardOutput.Trim().Split('\n').Should().ContainSingle().Subject;
+        using var entry = JsonDocument.Parse(line);
+        entry.RootElement.GetProperty("type").GetString().Should().Be("key.created");
+        entry.RootElement.GetProperty("identity").GetString().Should().Be("billing-admin");
+        entry.RootElement.GetProperty("seq").GetInt64().Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Processes_appending_at_the_same_time_keep_one_valid_chain()
+    {
+        // Each process opens the store and appends a key.created entry; they race for the chain head.
+        var runs = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => RunAsync("keys", "create", "--identity", "billing-agent")));
+
+        runs.Should().OnlyContain(r => r.ExitCode == 0);
+        var verify = await RunAsync("audit", "verify");
+        verify.ExitCode.Should().Be(0, verify.StandardOutput);
+        verify.StandardOutput.Should().Contain("audit chain OK: 8 entries");
+    }
+
+    private Task<ProcessResult> RunAsync(params string[] args) =>
+        GatewayProcess.RunAsync([.. args, "--config", GatewayProcess.ReferenceConfig], new Dictionary<string, string?> { ["McpGateway__DataDirectory"] = _data });
+
+    private void Tamper(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_data, "gateway.db")};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
