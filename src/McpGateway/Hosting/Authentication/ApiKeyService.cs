@@ -55,12 +55,14 @@ public sealed class ApiKeyService
     private static readonly byte[] DecoyHash = ApiKeyFormat.HashSecret(ApiKeyFormat.NewSecret());
 
     private readonly IGatewayStore _store;
+    private readonly AuditRecorder _audit;
     private readonly IIdentityDirectory _identities;
     private readonly TimeProvider _time;
 
-    public ApiKeyService(IGatewayStore store, IIdentityDirectory identities, TimeProvider time)
+    public ApiKeyService(IGatewayStore store, AuditRecorder audit, IIdentityDirectory identities, TimeProvider time)
     {
         _store = store;
+        _audit = audit;
         _identities = identities;
         _time = time;
     }
@@ -205,7 +207,7 @@ public sealed class ApiKeyService
             payload[name] = value?.DeepClone();
         }
 
-        await _store.Audit.AppendAsync(new AuditAppend(type, new AuditIds(Identity: key.Identity), payload), cancellationToken).ConfigureAwait(false);
+        await _audit.RecordAsync(new AuditAppend(type, new AuditIds(Identity: key.Identity), payload), cancellationToken).ConfigureAwait(false);
     }
 
     private ApiKeyInfo Describe(ApiKeyRecord key) =>

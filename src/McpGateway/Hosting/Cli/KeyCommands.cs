@@ -1,3 +1,4 @@
+using McpGateway.Audit;
 using System.CommandLine;
 using System.Text.Json;
 using McpGateway.Configuration;
@@ -125,7 +126,9 @@ internal static class KeyCommands
 
         await using (store)
         {
-            var service = new ApiKeyService(store, new ConfigurationIdentityDirectory(configuration), TimeProvider.System);
+            var secrets = new HeldSecrets(TimeProvider.System);
+            secrets.Refresh(configuration.SecretReferences);
+            var service = new ApiKeyService(store, new AuditRecorder(store.Audit, secrets), new ConfigurationIdentityDirectory(configuration), TimeProvider.System);
             try
             {
                 return await action(service, TimeProvider.System.GetUtcNow()).ConfigureAwait(false);

@@ -17,7 +17,7 @@ public sealed class ApiKeyServiceTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _temporary = await TemporaryStore.CreateAsync(_time);
-        _keys = new ApiKeyService(_temporary.Store, _identities, _time);
+        _keys = new ApiKeyService(_temporary.Store, new AuditRecorder(_temporary.Store.Audit, new McpGateway.Configuration.HeldSecrets(_time)), _identities, _time);
     }
 
     public async Task DisposeAsync() => await _temporary.DisposeAsync();

@@ -1,0 +1,46 @@
+using System.Text.Json.Nodes;
+using McpGateway.Configuration;
+
+namespace McpGateway.Audit;
+
+/// <summary>
+/// The one way entries reach the chain: every payload has the gateway's held secrets redacted
+/// before it is hashed and stored. If redaction fails, nothing is recorded and the caller must
+/// fail closed.
+/// </summary>
+public sealed class AuditRecorder(IAuditStore store, HeldSecrets secrets)
+{
+    public Task<AuditEntry> RecordAsync(AuditAppend entry, CancellationToken cancellationToken)
+    {
+        JsonObject payload;
+        try
+        {
+            payload = secrets.Current.Redact(entry.Payload) as JsonObject
+                ?? throw new InvalidOperationException("Redaction did not return an object.");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new AuditRedactionException("The audit payload could not be checked for held secrets, so it was not recorded.", ex);
+        }
+
+        return store.AppendAsync(entry with { Payload = payload }, cancellationToken);
+    }
+}
+
+/// <summary>A payload could not be redacted; nothing was recorded.</summary>
+public sealed class AuditRedactionException : Exception
+{
+    public AuditRedactionException()
+    {
+    }
+
+    public AuditRedactionException(string message)
+        : base(message)
+    {
+    }
+
+    public AuditRedactionException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
