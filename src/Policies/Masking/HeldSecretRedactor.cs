@@ -1,0 +1,202 @@
+using System.Buffers;
+using System.Collections.Frozen;
+using System.Globalization;
+using System.Text;
+
+namespace McpGateway.Policies.Masking;
+
+/// <summary>
+/// Removes the secrets the gateway holds (backend passwords, bearer tokens, API-key header values) from text
+/// that a backend sends back, whatever spelling they come in: raw, Base64 (standard or URL-safe alphabet, with
+/// or without padding, also inside a longer Base64 string such as an HTTP Basic credential), percent-encoded,
+/// JSON-escaped or hex (see <see cref="SecretVariants"/>). Every spelling of every secret is found in one pass
+/// over the text, and each stretch that holds one is replaced by <see cref="Placeholder"/>.
+/// </summary>
+/// <remarks>
+/// Immutable and safe to share between threads: when secrets change the host builds a new instance
+/// (<see cref="WithRotation"/>) and swaps it in atomically. A value that has been rotated out is still redacted
+/// for a while, because a backend can echo it after the change. <see cref="ToString"/> never shows a value.
+/// </remarks>
+public sealed partial class HeldSecretRedactor
+{
+    /// <summary>What replaces each stretch of text that holds a secret, in any of its spellings.</summary>
+    public const string Placeholder = "[REDACTED]";
+
+    /// <summary>
+    /// Values with fewer characters than this (not counting surrounding white space) are not held: redacting
+    /// every occurrence of two or three characters would destroy the output, and such a value is no secret.
+    /// </summary>
+    public const int MinimumSecretLength = 4;
+
+    // Every held value: null while it is current, or the instant after which a rotated-out value is dropped.
+    private readonly FrozenDictionary<string, DateTimeOffset?> _held;
+
+    // Null when nothing is held; otherwise every spelling of every held value.
+    private readonly SearchValues<string>? _spellings;
+
+    // The spellings by their first two characters, longest first, to tell which one matched at a position.
+    private readonly FrozenDictionary<int, string[]> _spellingsByStart;
+
+    /// <summary>Holds <paramref name="secrets"/>, the raw values, as current; null, blank and short values are skipped.</summary>
+    public HeldSecretRedactor(IEnumerable<string> secrets)
+        : this(Current(secrets))
+    {
+    }
+
+    private HeldSecretRedactor(Dictionary<string, DateTimeOffset?> held)
+    {
+        _held = held.ToFrozenDictionary(StringComparer.Ordinal);
+        var spellings = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var value in held.Keys)
+        {
+            SecretVariants.AddTo(spellings, value);
+        }
+
+        _spellings = spellings.Count == 0 ? null : SearchValues.Create([.. spellings], StringComparison.Ordinal);
+        _spellingsByStart = spellings
+            .GroupBy(StartKey)
+            .ToFrozenDictionary(group => group.Key, group => group.OrderByDescending(spelling => spelling.Length).ToArray());
+    }
+
+    /// <summary>A redactor that holds nothing and returns every text unchanged.</summary>
+    public static HeldSecretRedactor Empty { get; } = new(Array.Empty<string>());
+
+    /// <summary>How many distinct values are held, current and rotated out.</summary>
+    public int SecretCount => _held.Count;
+
+    /// <summary>
+    /// The earliest instant at which a rotated-out value may be dropped, or null when every value is current.
+    /// Values are dropped only when a new instance is built, so the host calls <see cref="WithRotation"/> again
+    /// at this time (until then the value stays redacted, which fails safe).
+    /// </summary>
+    public DateTimeOffset? NextExpiry => _held.Values.Where(until => until is not null).Min();
+
+    /// <summary>
+    /// Returns <paramref name="text"/> with every stretch that holds a secret, in any spelling, replaced by
+    /// <see cref="Placeholder"/>. When two matches overlap (two secrets, or two spellings), the stretch they cover
+    /// together is replaced once, so the longest match wins and no part of either survives. Returns the same
+    /// instance, without allocating, when the text holds no secret.
+    /// </summary>
+    public string Redact(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (_spellings is null)
+        {
+            return text;
+        }
+
+        var span = text.AsSpan();
+        var hit = span.IndexOfAny(_spellings);
+        if (hit < 0)
+        {
+            return text;
+        }
+
+        var redacted = new StringBuilder(text.Length);
+        var copied = 0;
+        while (hit >= 0)
+        {
+            var start = hit;
+            var end = hit + LongestAt(span, hit);
+
+            // Matches that start inside this one and reach past it join it; the first that starts after it is next.
+            while (true)
+            {
+                var next = NextHit(span, hit + 1);
+                hit = next;
+                if (next < 0 || next >= end)
+                {
+                    break;
+                }
+
+                end = Math.Max(end, next + LongestAt(span, next));
+            }
+
+            redacted.Append(span[copied..start]).Append(Placeholder);
+            copied = end;
+        }
+
+        return redacted.Append(span[copied..]).ToString();
+    }
+
+    /// <summary>Whether <paramref name="text"/> holds any held secret in any spelling.</summary>
+    public bool ContainsSecret(ReadOnlySpan<char> text) => _spellings is not null && text.ContainsAny(_spellings);
+
+    /// <summary>
+    /// A redactor that holds <paramref name="current"/> and, besides, each value of this one that is no longer
+    /// current, until <paramref name="keepPrevious"/> after the moment it was first rotated out (a shorter
+    /// <paramref name="keepPrevious"/> than before shortens what is left). Values whose time is up are dropped.
+    /// Returns this instance when nothing changes, so calling it again on a timer costs nothing.
+    /// </summary>
+    public HeldSecretRedactor WithRotation(IEnumerable<string> current, TimeSpan keepPrevious, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentOutOfRangeException.ThrowIfLessThan(keepPrevious, TimeSpan.Zero);
+        var held = Current(current);
+        var now = time.GetUtcNow();
+        var latest = now + keepPrevious;
+        foreach (var (value, retainedUntil) in _held)
+        {
+            if (held.ContainsKey(value))
+            {
+                continue;
+            }
+
+            var until = retainedUntil is { } earlier && earlier < latest ? earlier : latest;
+            if (until > now)
+            {
+                held.Add(value, until);
+            }
+        }
+
+        return IsSameAs(held) ? this : new HeldSecretRedactor(held);
+    }
+
+    /// <summary>Describes the redactor without showing any value.</summary>
+    public override string ToString()
+        => string.Create(CultureInfo.InvariantCulture, $"{nameof(HeldSecretRedactor)} ({SecretCount} held, {_held.Values.Count(until => until is not null)} rotated out)");
+
+    private static Dictionary<string, DateTimeOffset?> Current(IEnumerable<string> secrets)
+    {
+        ArgumentNullException.ThrowIfNull(secrets);
+        var held = new Dictionary<string, DateTimeOffset?>(StringComparer.Ordinal);
+        foreach (var secret in secrets)
+        {
+            if (secret is not null && secret.AsSpan().Trim().Length >= MinimumSecretLength)
+            {
+                held[secret] = null;
+            }
+        }
+
+        return held;
+    }
+
+    private static int StartKey(string spelling) => (spelling[0] << 16) | spelling[1];
+
+    private bool IsSameAs(Dictionary<string, DateTimeOffset?> held)
+        => held.Count == _held.Count && held.All(entry => _held.TryGetValue(entry.Key, out var until) && until == entry.Value);
+
+    private int NextHit(ReadOnlySpan<char> text, int from)
+    {
+        var at = text[from..].IndexOfAny(_spellings!);
+        return at < 0 ? -1 : from + at;
+    }
+
+    private int LongestAt(ReadOnlySpan<char> text, int at)
+    {
+        var rest = text[at..];
+        if (rest.Length >= 2 && _spellingsByStart.TryGetValue((rest[0] << 16) | rest[1], out var candidates))
+        {
+            foreach (var candidate in candidates)
+            {
+                if (rest.StartsWith(candidate, StringComparison.Ordinal))
+                {
+                    return candidate.Length;
+                }
+            }
+        }
+
+        // The search said a spelling starts here; failing closed is all that is left if none does.
+        throw new InvalidOperationException("The held-secret redactor found a match it cannot measure.");
+    }
+}

@@ -1,0 +1,88 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+
+namespace McpGateway.Policies.Masking;
+
+/// <summary>
+/// JSON string spellings of a secret (the text between the quotes), in every combination of the choices JSON
+/// writers make: <c>"</c> as <c>\"</c> or <c>\u0022</c>; HTML-sensitive characters (<c>&lt;&gt;&amp;'+`</c>)
+/// kept or <c>\uXXXX</c>; <c>/</c> kept or <c>\/</c>; non-ASCII text kept, escaped as the relaxed
+/// System.Text.Json encoder does (surrogate pairs, controls, separators, private-use and unassigned characters),
+/// or all escaped; <c>\b \f \n \r \t</c> or <c>\u00XX</c> for those controls; upper- or lower-case hex.
+/// <c>\</c> is always <c>\\</c> and other controls always <c>\u00XX</c>, as JSON requires.
+/// </summary>
+internal static class SecretJsonEncodings
+{
+    private const string HtmlSensitive = "<>&'+`";
+
+    // Characters that every one of these spellings leaves as they are.
+    private static readonly SearchValues<char> AlwaysKept = SearchValues.Create(
+        " !#$%()*,-.0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_abcdefghijklmnopqrstuvwxyz{|}~");
+
+    private enum NonAscii
+    {
+        Kept,
+        AsRelaxedEncoder,
+        Escaped,
+    }
+
+    /// <summary>Adds the JSON-escaped spellings of <paramref name="secret"/> to <paramref name="spellings"/>.</summary>
+    public static void AddTo(HashSet<string> spellings, string secret)
+    {
+        if (!secret.AsSpan().ContainsAnyExcept(AlwaysKept))
+        {
+            return;
+        }
+
+        // Each bit of the style is one choice; the top two bits choose how non-ASCII text is written.
+        for (var style = 0; style < 96; style++)
+        {
+            spellings.Add(Escape(secret, style));
+        }
+    }
+
+    private static string Escape(string secret, int style)
+    {
+        var quoteAsUnicode = (style & 1) != 0;
+        var escapeHtml = (style & 2) != 0;
+        var escapeSolidus = (style & 4) != 0;
+        var shortControls = (style & 8) == 0;
+        var hex = (style & 16) != 0 ? "x4" : "X4";
+        var nonAscii = (NonAscii)(style >> 5);
+        var escaped = new StringBuilder(secret.Length * 2);
+        foreach (var c in secret)
+        {
+            _ = c switch
+            {
+                '"' when !quoteAsUnicode => escaped.Append("\\\""),
+                '\\' => escaped.Append("\\\\"),
+                '/' => escaped.Append(escapeSolidus ? "\\/" : "/"),
+                '\b' when shortControls => escaped.Append("\\b"),
+                '\f' when shortControls => escaped.Append("\\f"),
+                '\n' when shortControls => escaped.Append("\\n"),
+                '\r' when shortControls => escaped.Append("\\r"),
+                '\t' when shortControls => escaped.Append("\\t"),
+                _ when c < ' ' || c == '"' || (escapeHtml && HtmlSensitive.Contains(c, StringComparison.Ordinal)) => AppendUnicode(escaped, c, hex),
+                _ when c >= '\x7F' && Escapes(nonAscii, c) => AppendUnicode(escaped, c, hex),
+                _ => escaped.Append(c),
+            };
+        }
+
+        return escaped.ToString();
+    }
+
+    private static StringBuilder AppendUnicode(StringBuilder escaped, char c, string hex)
+        => escaped.Append("\\u").Append(((int)c).ToString(hex, CultureInfo.InvariantCulture));
+
+    private static bool Escapes(NonAscii nonAscii, char c) => nonAscii switch
+    {
+        NonAscii.Kept => false,
+        NonAscii.AsRelaxedEncoder => char.IsSurrogate(c) || IsNoncharacter(c) || char.GetUnicodeCategory(c) is
+            UnicodeCategory.Control or UnicodeCategory.SpaceSeparator or UnicodeCategory.LineSeparator or
+            UnicodeCategory.ParagraphSeparator or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned,
+        _ => true,
+    };
+
+    private static bool IsNoncharacter(char c) => c is (>= '\uFDD0' and <= '\uFDEF') or '\uFFFE' or '\uFFFF';
+}
