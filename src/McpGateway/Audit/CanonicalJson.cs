@@ -157,7 +157,7 @@ public static class CanonicalJson
         }
         else if (value.TryGetValue(out double real))
         {
-            WriteNumber(output, real);
+            EcmaScriptNumber.Write(output, real);
         }
         else if (value.TryGetValue(out float single))
         {
@@ -165,15 +165,15 @@ public static class CanonicalJson
             var shortest = float.IsFinite(single)
                 ? double.Parse(single.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)
                 : single;
-            WriteNumber(output, shortest);
+            EcmaScriptNumber.Write(output, shortest);
         }
         else if (value.TryGetValue(out long integer))
         {
-            WriteNumber(output, integer);
+            EcmaScriptNumber.Write(output, integer);
         }
         else if (value.TryGetValue(out int small))
         {
-            WriteNumber(output, small);
+            EcmaScriptNumber.Write(output, small);
         }
         else
         {
@@ -218,7 +218,7 @@ public static class CanonicalJson
                 WriteString(output, GetString(element));
                 break;
             case JsonValueKind.Number:
-                WriteNumber(output, element.GetDouble());
+                EcmaScriptNumber.Write(output, element.GetDouble());
                 break;
             case JsonValueKind.True:
                 output.Write("true"u8);
@@ -358,125 +358,7 @@ public static class CanonicalJson
         output.Advance(6);
     }
 
-    /// <summary>Writes <paramref name="value"/> as ECMAScript's Number.prototype.toString would (ES6 7.1.12.1).</summary>
-    private static void WriteNumber(ArrayBufferWriter<byte> output, double value)
-    {
-        if (!double.IsFinite(value))
-        {
-            throw new FormatException("NaN and infinite numbers are not allowed in I-JSON.");
-        }
-
-        if (value == 0)
-        {
-            WriteByte(output, (byte)'0'); // Also for -0.
-            return;
-        }
-
-        // "R" gives the shortest digits that round-trip, e.g. "-1.2345E-07"; take them apart into
-        // digits d1..dk and n such that the value is 0.d1..dk x 10^n.
-        Span<char> text = stackalloc char[32];
-        value.TryFormat(text, out var length, "R", CultureInfo.InvariantCulture);
-        text = text[..length];
-        var exponentAt = text.IndexOf('E');
-        var exponent = exponentAt < 0 ? 0 : int.Parse(text[(exponentAt + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-        var mantissa = exponentAt < 0 ? text : text[..exponentAt];
-        var negative = mantissa[0] == '-';
-        if (negative)
-        {
-            mantissa = mantissa[1..];
-        }
-
-        Span<char> digits = stackalloc char[32];
-        var count = 0;
-        var pointAt = -1;
-        foreach (var c in mantissa)
-        {
-            if (c == '.')
-            {
-                pointAt = count;
-            }
-            else
-            {
-                digits[count++] = c;
-            }
-        }
-
-        var n = (pointAt < 0 ? count : pointAt) + exponent;
-        var start = 0;
-        while (digits[start] == '0')
-        {
-            start++;
-            n--;
-        }
-
-        while (digits[count - 1] == '0')
-        {
-            count--;
-        }
-
-        WriteDigits(output, negative, digits[start..count], n);
-    }
-
-    private static void WriteDigits(ArrayBufferWriter<byte> output, bool negative, ReadOnlySpan<char> digits, int n)
-    {
-        var k = digits.Length;
-        Span<char> result = stackalloc char[48];
-        var at = 0;
-        if (negative)
-        {
-            result[at++] = '-';
-        }
-
-        if (k <= n && n <= 21)
-        {
-            Append(result, ref at, digits);
-            result.Slice(at, n - k).Fill('0');
-            at += n - k;
-        }
-        else if (0 < n && n <= 21)
-        {
-            Append(result, ref at, digits[..n]);
-            result[at++] = '.';
-            Append(result, ref at, digits[n..]);
-        }
-        else if (-6 < n && n <= 0)
-        {
-            Append(result, ref at, "0.");
-            result.Slice(at, -n).Fill('0');
-            at += -n;
-            Append(result, ref at, digits);
-        }
-        else
-        {
-            result[at++] = digits[0];
-            if (k > 1)
-            {
-                result[at++] = '.';
-                Append(result, ref at, digits[1..]);
-            }
-
-            result[at++] = 'e';
-            result[at++] = n - 1 < 0 ? '-' : '+';
-            Math.Abs(n - 1).TryFormat(result[at..], out var written, provider: CultureInfo.InvariantCulture);
-            at += written;
-        }
-
-        var destination = output.GetSpan(at);
-        for (var i = 0; i < at; i++)
-        {
-            destination[i] = (byte)result[i];
-        }
-
-        output.Advance(at);
-    }
-
-    private static void Append(Span<char> result, ref int at, ReadOnlySpan<char> text)
-    {
-        text.CopyTo(result[at..]);
-        at += text.Length;
-    }
-
-    private static void WriteByte(ArrayBufferWriter<byte> output, byte value)
+    internal static void WriteByte(ArrayBufferWriter<byte> output, byte value)
     {
         output.GetSpan(1)[0] = value;
         output.Advance(1);
