@@ -1,0 +1,75 @@
+using System.Text.Json;
+using McpGateway.Audit;
+using McpGateway.Policies;
+using McpGateway.Policies.Evaluation;
+
+namespace McpGateway.Pipeline;
+
+/// <summary>Who is calling: the identity, the session and the client, as the transport established them.</summary>
+/// <param name="Identity">The configured identity (from an API key or the anonymous identity).</param>
+/// <param name="SessionId">The session the gateway assigned (see <see cref="SessionIds"/>).</param>
+/// <param name="ClientName">The MCP client's name from its implementation info, if any.</param>
+/// <param name="ClientVersion">The MCP client's version, if any.</param>
+/// <param name="KeyId">The API key used, if any.</param>
+public sealed record CallerInfo(IdentityInfo Identity, string SessionId, string? ClientName, string? ClientVersion, string? KeyId);
+
+/// <summary>One tool call as it enters the pipeline.</summary>
+public sealed record ToolCallRequest(CallerInfo Caller, string Tool, JsonElement Arguments);
+
+/// <summary>What goes back to the MCP client. Already masked.</summary>
+/// <param name="CallId">Every result carries its call id.</param>
+/// <param name="IsError">Whether the call failed or was refused.</param>
+/// <param name="Text">The text content: the result summary or an actionable error.</param>
+/// <param name="Structured">Structured content for successful calls.</param>
+public sealed record ToolCallOutcome(string CallId, bool IsError, string Text, System.Text.Json.Nodes.JsonObject? Structured);
+
+/// <summary>The stages a call has passed; execution is refused unless the required ones ran.</summary>
+[Flags]
+public enum PipelineStages
+{
+    None = 0,
+    Identified = 1,
+    Decided = 2,
+    Limited = 4,
+    Started = 8,
+    Executed = 16,
+    Masked = 32,
+}
+
+/// <summary>The typed state of one call as it moves through the pipeline.</summary>
+public sealed class ToolCallContext
+{
+    public ToolCallContext(string callId, ToolCallRequest request, DateTimeOffset receivedAt)
+    {
+        CallId = callId;
+        Request = request;
+        ReceivedAt = receivedAt;
+        Stages = PipelineStages.Identified;
+    }
+
+    public string CallId { get; }
+
+    public ToolCallRequest Request { get; }
+
+    public DateTimeOffset ReceivedAt { get; }
+
+    public PolicyDecision? Decision { get; set; }
+
+    public AuditEntry? StartEntry { get; set; }
+
+    public PipelineStages Stages { get; private set; }
+
+    public AuditIds Ids => new(CallId, Request.Caller.SessionId, null, Request.Caller.Identity.Name);
+
+    public void Completed(PipelineStages stage) => Stages |= stage;
+
+    /// <summary>Fails closed if any stage that must precede execution did not run or did not allow it.</summary>
+    public void EnsureReadyToExecute()
+    {
+        const PipelineStages required = PipelineStages.Identified | PipelineStages.Decided | PipelineStages.Limited | PipelineStages.Started;
+        if ((Stages & required) != required || Decision?.Effect != Policies.Model.PolicyEffect.Allow || StartEntry is null)
+        {
+            throw new InvalidOperationException($"Call {CallId} reached execution without passing every stage ({Stages}); refusing to execute.");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using McpGateway.Hosting;
+using McpGateway.Pipeline;
+using McpGateway.Policies.Classifiers.Http;
+using McpGateway.Policies.Tools;
+
+namespace McpGateway.Tools.HttpCall;
+
+/// <summary>Runs allowed <c>http_call</c>s: the classified request, within the decision's limits.</summary>
+public sealed class HttpCallBackend(HttpCallExecutor executor, GatewayRuntime runtime) : IToolBackend
+{
+    public string Tool => HttpCallTool.Name;
+
+    public async Task<ToolResult> ExecuteAsync(ToolCallContext context, CancellationToken cancellationToken)
+    {
+        var decision = context.Decision!;
+        if (decision.Classification?.Request is not HttpRequestSpec spec)
+        {
+            throw new InvalidOperationException("An allowed http_call has no classified request.");
+        }
+
+        if (!runtime.Configuration.HttpServices.TryGetValue(spec.Service, out var service))
+        {
+            throw new ToolCallException($"Service '{spec.Service}' is no longer configured.");
+        }
+
+        var limits = new HttpCallLimits(
+            decision.Obligations.TryGetValue(CommonObligations.Timeout, out var timeout) ? timeout.Duration : HttpCallLimits.Default.Timeout,
+            decision.Obligations.TryGetValue(HttpCallTool.MaxResponseBytes, out var cap) ? cap.Number : HttpCallLimits.Default.MaxResponseBytes);
+        var result = await executor.ExecuteAsync(spec, service, limits, cancellationToken).ConfigureAwait(false);
+        var summary = $"HTTP {result.Status} from {spec.Service} {spec.Method} {spec.RelativeTarget}{(result.Truncated ? $" (body truncated at {result.BodyBytes} bytes)" : string.Empty)}\n{result.Body}";
+        return new ToolResult(result.ToJson(), summary);
+    }
+}

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using McpGateway.Configuration;
+using McpGateway.Pipeline;
+using McpGateway.Policies.Classifiers.Http;
+using Polly.CircuitBreaker;
+
+namespace McpGateway.Tools.HttpCall;
+
+/// <summary>
+/// Sends the classified request — exactly the normalised path and query that were checked, not
+/// re-canonicalised by .NET — to the registered service, with the credentials the gateway holds.
+/// Redirects are returned, never followed.
+/// </summary>
+public sealed class HttpCallExecutor
+{
+    public const string ClientName = "mcpgw-http";
+
+    private readonly IHttpClientFactory _clients;
+    private readonly TimeProvider _time;
+
+    public HttpCallExecutor(IHttpClientFactory clients, TimeProvider time)
+    {
+        _clients = clients;
+        _time = time;
+    }
+
+    /// <summary>The absolute URL for <paramref name="spec"/>: the service's base path followed by the call's path and query.</summary>
+    public static string ComposeUrl(HttpServiceOptions service, HttpRequestSpec spec)
+    {
+        var basePath = service.BaseUrl.AbsolutePath.TrimEnd('/');
+        return service.BaseUrl.GetLeftPart(UriPartial.Authority) + basePath + spec.RelativeTarget;
+    }
+
+    public async Task<HttpCallResult> ExecuteAsync(HttpRequestSpec spec, HttpServiceOptions service, HttpCallLimits limits, CancellationToken cancellationToken)
+    {
+        var url = new Uri(ComposeUrl(service, spec), new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+        using var request = new HttpRequestMessage(new HttpMethod(spec.Method), url);
+        AddContent(request, spec);
+        AddCredentials(request, service);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(limits.Timeout);
+        var started = _time.GetTimestamp();
+        try
+        {
+            using var response = await _clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            var (bytes, truncated) = await HttpResponseReader.ReadCappedAsync(response.Content, limits.MaxResponseBytes, timeout.Token).ConfigureAwait(false);
+            var (body, kind) = HttpResponseReader.Describe(bytes, response.Content.Headers.ContentType?.MediaType, truncated);
+            return new HttpCallResult((int)response.StatusCode, HttpResponseReader.SelectHeaders(response), body, kind, truncated, bytes.Length, (long)_time.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ToolCallException($"Service '{spec.Service}' did not answer within {Policies.Model.DurationText.Format(limits.Timeout)}; the call was cancelled. Retry later or ask for less data.");
+        }
+        catch (BrokenCircuitException ex)
+        {
+            throw new ToolCallException($"Service '{spec.Service}' is failing repeatedly, so calls to it are paused for a few seconds. Retry later.", ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new ToolCallException($"Service '{spec.Service}' could not be reached ({Describe(ex)}).", ex);
+        }
+    }
+
+    private static void AddContent(HttpRequestMessage request, HttpRequestSpec spec)
+    {
+        if (spec.Body is not null)
+        {
+            request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(spec.Body));
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
+        }
+
+        foreach (var (name, value) in spec.Headers)
+        {
+            if (name.StartsWith("content-", StringComparison.Ordinal))
+            {
+                request.Content ??= new ByteArrayContent([]);
+                request.Content.Headers.Remove(name);
+                request.Content.Headers.TryAddWithoutValidation(name, value);
+            }
+            else
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+    }
+
+    private static void AddCredentials(HttpRequestMessage request, HttpServiceOptions service)
+    {
+        try
+        {
+            var auth = service.Auth;
+            if (auth.Bearer is { } bearer)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer.Resolve());
+            }
+            else if (auth.BasicPassword is { } password)
+            {
+                var pair = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{auth.BasicUsername}:{password.Resolve()}"));
+                request.Headers.Authorization = new AuthenticationHeaderValue("Basic", pair);
+            }
+            else if (auth is { HeaderName: { } name, HeaderValue: { } value })
+            {
+                request.Headers.Remove(name);
+                request.Headers.TryAddWithoutValidation(name, value.Resolve());
+            }
+        }
+        catch (SecretUnavailableException ex)
+        {
+            throw new ToolCallException($"The gateway's credential for service '{service.Name}' is not available right now, so the call was not sent. An operator must fix the gateway's configuration.", ex);
+        }
+    }
+
+    private static string Describe(HttpRequestException ex) =>
+        ex.HttpRequestError switch
+        {
+            HttpRequestError.ConnectionError => "connection refused or reset",
+            HttpRequestError.NameResolutionError => "its host name does not resolve",
+            HttpRequestError.SecureConnectionError => "the TLS handshake failed",
+            HttpRequestError.InvalidResponse => "it sent an invalid HTTP response",
+            HttpRequestError.ResponseEnded => "it closed the connection before answering",
+            _ => ex.HttpRequestError.ToString(),
+        };
+}
