@@ -1,0 +1,98 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace McpGateway.IntegrationTests.Support;
+
+/// <summary>
+/// A real HTTP service on loopback (Kestrel) standing in for an internal API behind the gateway.
+/// It reports exactly what reached it, and can echo credentials back, redirect, stall, send big
+/// or binary bodies, and fail on demand.
+/// </summary>
+internal sealed class LoopbackService : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _flaky;
+
+    private LoopbackService(WebApplication app)
+    {
+        _app = app;
+    }
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>How many requests reached /api/flaky.</summary>
+    public int FlakyHits => Volatile.Read(ref _flaky);
+
+    public static async Task<LoopbackService> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var service = new LoopbackService(app);
+        service.Map(app);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        service.BaseUrl = new Uri(address.TrimEnd('/') + "/");
+        return service;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private void Map(WebApplication app)
+    {
+        app.Map("/api/echo/{**rest}", (Delegate)Echo);
+        app.Map("/api/echo", (Delegate)Echo);
+        app.Map("/api/leak", (HttpContext context) =>
+        {
+            var auth = context.Request.Headers.Authorization.ToString();
+            var token = auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth[7..] : auth;
+            return Results.Text($"debug: header={auth} b64={Convert.ToBase64String(Encoding.UTF8.GetBytes(token))} url={Uri.EscapeDataString(token)} json={System.Text.Json.JsonSerializer.Serialize(token)}");
+        });
+        app.Map("/api/redirect", () => Results.Redirect("http://127.0.0.1:1/elsewhere"));
+        app.Map("/api/big", (int size) => Results.Text(new string('x', size)));
+        app.Map("/api/binary", () => Results.Bytes([0, 1, 2, 255, 254, 0, 7], "application/octet-stream"));
+        app.Map("/api/slow", async (int ms, CancellationToken cancellationToken) =>
+        {
+            await Task.Delay(ms, cancellationToken);
+            return Results.Text("late");
+        });
+        app.Map("/api/flaky", (HttpContext _) =>
+        {
+            Interlocked.Increment(ref _flaky);
+            return Results.StatusCode(503);
+        });
+        app.Map("/api/status/{code:int}", (int code) => Results.StatusCode(code));
+    }
+
+    private static async Task<IResult> Echo(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync();
+        var headers = new JsonObject();
+        foreach (var (name, value) in context.Request.Headers)
+        {
+            headers[name.ToLowerInvariant()] = value.ToString();
+        }
+
+        return Results.Json(new JsonObject
+        {
+            ["method"] = context.Request.Method,
+            ["rawTarget"] = context.Features.Get<IHttpRequestFeature>()!.RawTarget,
+            ["headers"] = headers,
+            ["body"] = body,
+        });
+    }
+}

@@ -1,0 +1,179 @@
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.Json;
+using McpGateway.Configuration;
+using McpGateway.IntegrationTests.Support;
+using McpGateway.Pipeline;
+using McpGateway.Policies.Classifiers.Http;
+using McpGateway.Tools.HttpCall;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace McpGateway.IntegrationTests.Tools;
+
+/// <summary>The http_call backend against a real HTTP service on loopback.</summary>
+public sealed class HttpCallExecutorTests : IAsyncLifetime
+{
+    private const string Token = "svc-token-4b1d9a7e3c";
+    private readonly string _secrets = Directory.CreateTempSubdirectory("mcpgw-http-").FullName;
+    private LoopbackService _service = null!;
+    private ServiceProvider _provider = null!;
+    private HttpCallExecutor _executor = null!;
+
+    public async Task InitializeAsync()
+    {
+        File.WriteAllText(Path.Combine(_secrets, "token"), Token);
+        _service = await LoopbackService.StartAsync();
+        _provider = new ServiceCollection().AddSingleton(TimeProvider.System).AddHttpCallBackend().BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+        _executor = _provider.GetRequiredService<HttpCallExecutor>();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _provider.DisposeAsync();
+        await _service.DisposeAsync();
+        Directory.Delete(_secrets, recursive: true);
+    }
+
+    [Theory]
+    [InlineData("/api/echo/caf%C3%A9", null, "/api/echo/caf%C3%A9")]
+    [InlineData("/api/echo/a:b@c", "q=a%2Fb&x=%3D", "/api/echo/a:b@c?q=a%2Fb&x=%3D")]
+    [InlineData("/api/echo/!$&'()*+,;=", null, "/api/echo/!$&'()*+,;=")]
+    public async Task The_normalised_target_is_sent_byte_for_byte(string path, string? query, string received)
+    {
+        var result = await SendAsync(Spec("GET", path, query));
+
+        Echoed(result).GetProperty("rawTarget").GetString().Should().Be(received);
+    }
+
+    [Fact]
+    public async Task A_base_path_prefixes_the_call_path()
+    {
+        var service = Service(Bearer(), new Uri(_service.BaseUrl, "api/"));
+
+        var result = await _executor.ExecuteAsync(Spec("GET", "/echo/x", null), service, HttpCallLimits.Default, CancellationToken.None);
+
+        Echoed(result).GetProperty("rawTarget").GetString().Should().Be("/api/echo/x");
+    }
+
+    [Fact]
+    public async Task Bearer_credentials_are_added_by_the_gateway()
+    {
+        var result = await SendAsync(Spec("GET", "/api/echo", null));
+
+        Echoed(result).GetProperty("headers").GetProperty("authorization").GetString().Should().Be("Bearer " + Token);
+    }
+
+    [Fact]
+    public async Task Basic_and_header_credentials_are_added_by_the_gateway()
+    {
+        var password = SecretReference.TryParse("{file:token}", _secrets, out _);
+        var basic = Service(new HttpAuthOptions(null, "svc", password, null, null));
+        var header = Service(new HttpAuthOptions(null, null, null, "X-Api-Key", password));
+
+        var viaBasic = await _executor.ExecuteAsync(Spec("GET", "/api/echo", null), basic, HttpCallLimits.Default, CancellationToken.None);
+        var viaHeader = await _executor.ExecuteAsync(Spec("GET", "/api/echo", null), header, HttpCallLimits.Default, CancellationToken.None);
+
+        Echoed(viaBasic).GetProperty("headers").GetProperty("authorization").GetString().Should().Be("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("svc:" + Token)));
+        Echoed(viaHeader).GetProperty("headers").GetProperty("x-api-key").GetString().Should().Be(Token);
+    }
+
+    [Fact]
+    public async Task Method_headers_and_body_are_sent_as_classified()
+    {
+        var spec = Spec("PATCH", "/api/echo", null) with
+        {
+            Headers = [KeyValuePair.Create("content-type", "application/json"), KeyValuePair.Create("accept", "application/json")],
+            Body = """{"amount":10}""",
+        };
+
+        var echoed = Echoed(await SendAsync(spec));
+
+        echoed.GetProperty("method").GetString().Should().Be("PATCH");
+        echoed.GetProperty("body").GetString().Should().Be("""{"amount":10}""");
+        echoed.GetProperty("headers").GetProperty("content-type").GetString().Should().Be("application/json");
+    }
+
+    [Fact]
+    public async Task Redirects_are_returned_not_followed()
+    {
+        var result = await SendAsync(Spec("GET", "/api/redirect", null));
+
+        result.Status.Should().Be(302);
+        result.Headers["location"].Should().Be("http://127.0.0.1:1/elsewhere");
+    }
+
+    [Fact]
+    public async Task Bodies_over_the_cap_are_truncated_and_marked()
+    {
+        var result = await _executor.ExecuteAsync(Spec("GET", "/api/big", "size=5000"), Service(Bearer()), HttpCallLimits.Default with { MaxResponseBytes = 1000 }, CancellationToken.None);
+
+        result.Truncated.Should().BeTrue();
+        result.BodyBytes.Should().Be(1000);
+        result.Body.Should().HaveLength(1000);
+    }
+
+    [Fact]
+    public async Task Binary_bodies_are_summarised()
+    {
+        var result = await SendAsync(Spec("GET", "/api/binary", null));
+
+        result.BodyKind.Should().Be("binary");
+        result.Body.Should().Be("[7 bytes of application/octet-stream, not shown]");
+    }
+
+    [Fact]
+    public async Task A_slow_service_times_out_with_an_actionable_error()
+    {
+        var act = () => _executor.ExecuteAsync(Spec("GET", "/api/slow", "ms=5000"), Service(Bearer()), HttpCallLimits.Default with { Timeout = TimeSpan.FromMilliseconds(300) }, CancellationToken.None);
+
+        await act.Should().ThrowAsync<ToolCallException>().WithMessage("Service 'loopback' did not answer within 300ms*");
+    }
+
+    [Fact]
+    public async Task An_unreachable_service_is_a_clear_error()
+    {
+        var act = () => _executor.ExecuteAsync(Spec("GET", "/x", null), Service(Bearer(), new Uri("http://127.0.0.1:1/")), HttpCallLimits.Default, CancellationToken.None);
+
+        await act.Should().ThrowAsync<ToolCallException>().WithMessage("*could not be reached (connection refused or reset)*");
+    }
+
+    [Fact]
+    public async Task A_missing_credential_stops_the_call_before_it_is_sent()
+    {
+        var missing = Service(new HttpAuthOptions(SecretReference.TryParse("{file:nope}", _secrets, out _), null, null, null, null));
+
+        var act = () => _executor.ExecuteAsync(Spec("GET", "/api/flaky", null), missing, HttpCallLimits.Default, CancellationToken.None);
+
+        await act.Should().ThrowAsync<ToolCallException>().WithMessage("*credential for service 'loopback' is not available*");
+        _service.FlakyHits.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Only_safe_methods_are_retried()
+    {
+        var get = await SendAsync(Spec("GET", "/api/flaky", null));
+        var afterGet = _service.FlakyHits;
+        var post = await SendAsync(Spec("POST", "/api/flaky", null));
+
+        get.Status.Should().Be(503);
+        afterGet.Should().Be(3, "a GET is tried three times");
+        post.Status.Should().Be(503);
+        (_service.FlakyHits - afterGet).Should().Be(1, "a POST is never repeated");
+    }
+
+    private Task<HttpCallResult> SendAsync(HttpRequestSpec spec) =>
+        _executor.ExecuteAsync(spec, Service(Bearer()), HttpCallLimits.Default, CancellationToken.None);
+
+    private static HttpRequestSpec Spec(string method, string path, string? query) =>
+        new("loopback", method, path, query, ImmutableArray<KeyValuePair<string, string>>.Empty, null);
+
+    private HttpAuthOptions Bearer() => new(SecretReference.TryParse("{file:token}", _secrets, out _), null, null, null, null);
+
+    private HttpServiceOptions Service(HttpAuthOptions auth, Uri? baseUrl = null) => new("loopback", baseUrl ?? _service.BaseUrl, auth);
+
+    private static JsonElement Echoed(HttpCallResult result)
+    {
+        result.Status.Should().Be(200, result.Body);
+        return JsonDocument.Parse(result.Body).RootElement;
+    }
+}
