@@ -1,0 +1,82 @@
+using System.Net;
+using System.Text.Encodings.Web;
+using McpGateway.Hosting.Http;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace McpGateway.Hosting.Authentication;
+
+/// <summary>
+/// Bearer API keys on HTTP. A request without a credential may use the anonymous identity, but
+/// only when it is enabled and the gateway is bound to loopback; a bad, expired or revoked key is
+/// always a 401, never anonymous.
+/// </summary>
+public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<AuthenticationSchemeOptions>
+{
+    private readonly ApiKeyService _keys;
+    private readonly GatewayRuntime _runtime;
+    private readonly HttpBinding _binding;
+    private readonly SecurityLog _security;
+
+    public ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeyService keys, GatewayRuntime runtime, HttpBinding binding, SecurityLog security)
+        : base(options, logger, encoder)
+    {
+        _keys = keys;
+        _runtime = runtime;
+        _binding = binding;
+        _security = security;
+    }
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (header.Length == 0)
+        {
+            var anonymous = _runtime.Configuration.Anonymous;
+            if (anonymous is { Enabled: true, Identity: { } name } && _binding.IsLoopback
+                && _runtime.Configuration.Identities.TryGetValue(name, out var identity))
+            {
+                return Success(GatewayClaims.Principal(identity, null, anonymous: true));
+            }
+
+            return AuthenticateResult.NoResult();
+        }
+
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            _security.Refused(Context, "credential is not a bearer API key");
+            return AuthenticateResult.Fail("Use 'Authorization: Bearer <API key>'.");
+        }
+
+        var result = await _keys.AuthenticateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            _security.Refused(Context, result.Failure ?? "invalid API key", result.KeyId);
+            return AuthenticateResult.Fail(result.Failure ?? "Invalid API key.");
+        }
+
+        return Success(GatewayClaims.Principal(result.Identity!, result.KeyId, anonymous: false));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var failure = (await Context.AuthenticateAsync(GatewayClaims.Scheme).ConfigureAwait(false)).Failure;
+        if (failure is null)
+        {
+            _security.Refused(Context, "no credential");
+        }
+
+        Response.StatusCode = (int)HttpStatusCode.Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer realm=\"mcp-gateway\"";
+        await Response.WriteAsJsonAsync(new
+        {
+            error = "unauthorized",
+            message = failure?.Message ?? "Send 'Authorization: Bearer <API key>'; keys are issued with 'mcp-gateway keys create'.",
+        }).ConfigureAwait(false);
+    }
+
+    private static AuthenticateResult Success(System.Security.Claims.ClaimsPrincipal principal) =>
+        AuthenticateResult.Success(new AuthenticationTicket(principal, GatewayClaims.Scheme));
+}
