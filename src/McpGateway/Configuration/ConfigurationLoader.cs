@@ -13,7 +13,7 @@ public static class ConfigurationLoader
 {
     public const string Section = "McpGateway";
 
-    private static readonly string[] KnownKeys = ["DataDirectory", "Policies", "Groups", "Identities", "Targets", "Anonymous"];
+    private static readonly string[] KnownKeys = ["DataDirectory", "Policies", "Groups", "Identities", "Targets", "Anonymous", "Http"];
     private static readonly string[] KnownTargetKinds = [TargetKinds.Http];
 
     public static GatewayConfiguration Load(string? commandLinePath) => LoadFile(ConfigurationLocator.Locate(commandLinePath));
@@ -61,6 +61,7 @@ public static class ConfigurationLoader
         }
 
         var anonymous = ReadAnonymous(section.GetSection("Anonymous"), identities, errors);
+        var http = ReadHttp(section.GetSection("Http"), baseDirectory, errors);
         if (errors.Count > 0)
         {
             throw ConfigurationException.FromErrors(file, errors);
@@ -75,6 +76,7 @@ public static class ConfigurationLoader
             Identities = identities,
             HttpServices = services,
             Anonymous = anonymous,
+            Http = http,
         };
     }
 
@@ -95,6 +97,26 @@ public static class ConfigurationLoader
         section.GetChildren()
             .Select(g => new GroupOptions(g.Key, g["ProviderGroupId"] is { Length: > 0 } id ? id : null))
             .ToFrozenDictionary(g => g.Name, StringComparer.Ordinal);
+
+    private static HttpOptions ReadHttp(IConfigurationSection section, string baseDirectory, List<string> errors)
+    {
+        string[] known = ["AllowedHosts", "Certificate"];
+        foreach (var unknown in section.GetChildren().Where(c => !known.Contains(c.Key, StringComparer.OrdinalIgnoreCase)))
+        {
+            errors.Add($"{unknown.Path}: unknown setting; known settings are {string.Join(", ", known)}.");
+        }
+
+        var hosts = IdentityReader.List(section.GetSection("AllowedHosts"));
+        var certificate = section.GetSection("Certificate");
+        string? Resolve(string key) => certificate[key] is { Length: > 0 } path ? Path.GetFullPath(path, baseDirectory) : null;
+        var (certPath, keyPath) = (Resolve("Path"), Resolve("KeyPath"));
+        if ((certPath is null) != (keyPath is null))
+        {
+            errors.Add($"{certificate.Path}: give both Path (PEM certificate) and KeyPath (PEM private key), or neither.");
+        }
+
+        return new HttpOptions(hosts, certPath, keyPath);
+    }
 
     private static AnonymousOptions ReadAnonymous(IConfigurationSection section, FrozenDictionary<string, IdentityInfo> identities, List<string> errors)
     {

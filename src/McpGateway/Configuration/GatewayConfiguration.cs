@@ -21,6 +21,12 @@ public sealed record HttpServiceOptions(string Name, Uri BaseUrl, HttpAuthOption
 
 public sealed record AnonymousOptions(bool Enabled, string? Identity);
 
+/// <summary>The HTTP transport: extra host names it answers to, and its TLS certificate (PEM files).</summary>
+public sealed record HttpOptions(IReadOnlyList<string> AllowedHosts, string? CertificatePath, string? CertificateKeyPath)
+{
+    public static HttpOptions Default { get; } = new([], null, null);
+}
+
 /// <summary>
 /// The gateway's validated configuration: where it was read from, and the identities, groups and
 /// targets that policies refer to.
@@ -40,6 +46,8 @@ public sealed class GatewayConfiguration
     public required FrozenDictionary<string, HttpServiceOptions> HttpServices { get; init; }
 
     public required AnonymousOptions Anonymous { get; init; }
+
+    public HttpOptions Http { get; init; } = HttpOptions.Default;
 
     /// <summary>Masking profiles that exist; <c>default</c> is built in.</summary>
     public ImmutableArray<string> MaskingProfiles { get; init; } = ["default"];

@@ -12,7 +12,7 @@ public static class GatewayClaims
 
     public static ClaimsPrincipal Principal(IdentityInfo identity, string? keyId, bool anonymous)
     {
-        var claims = new List<Claim> { new(ClaimTypes.Name, identity.Name) };
+        var claims = new List<Claim> { new(ClaimTypes.Name, identity.Name), new(ClaimTypes.NameIdentifier, identity.Name) };
         claims.AddRange(identity.Roles.Select(r => new Claim(ClaimTypes.Role, r)));
         if (keyId is not null)
         {

@@ -33,6 +33,7 @@ public sealed class GatewayCli
     {
         var root = new RootCommand("McpGateway: governed MCP tools for LLM agents — no credential ever reaches the agent.");
         root.Options.Add(ConfigOption);
+        root.Subcommands.Add(ServeCommand.Create(_error));
         root.Subcommands.Add(PolicyCommands.Create(_out, _error));
         root.Subcommands.Add(KeyCommands.Create(_out, _error));
         root.Subcommands.Add(AuditCommands.Create(_out, _error));

@@ -1,0 +1,53 @@
+using McpGateway.Audit;
+using McpGateway.Hosting.Authentication;
+using McpGateway.Hosting.Mcp;
+using McpGateway.Pipeline;
+using McpGateway.Storage;
+using McpGateway.Tools;
+using McpGateway.Tools.HttpCall;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace McpGateway.Hosting;
+
+public static class GatewayServices
+{
+    /// <summary>Everything both transports share: runtime state, store, audit, keys, pipeline and tools.</summary>
+    public static IServiceCollection AddGatewayCore(this IServiceCollection services, GatewayRuntime runtime, IGatewayStore store)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(runtime);
+        services.AddSingleton(store);
+        services.AddSingleton(runtime.Secrets);
+        services.AddSingleton(store.Audit);
+        services.AddSingleton<AuditRecorder>();
+        services.AddSingleton<IIdentityDirectory, RuntimeIdentityDirectory>();
+        services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<CallLimiter>();
+        services.AddSingleton<GatewayInstance>();
+        services.AddSingleton<ToolCallPipeline>();
+        services.AddHttpCallBackend();
+        services.AddSingleton<IToolBackend, HttpCallBackend>();
+        services.AddSingleton<IToolDeclarationSource, HttpCallDeclaration>();
+        services.AddHostedService<ReloadService>();
+        return services;
+    }
+
+    /// <summary>Every log line goes to standard error (on stdio, standard output is the protocol).</summary>
+    public static ILoggingBuilder AddGatewayLogging(this ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(options =>
+        {
+            options.SingleLine = true;
+            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            options.UseUtcTimestamp = true;
+        });
+        logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        logging.SetMinimumLevel(LogLevel.Information);
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        logging.AddFilter("Polly", LogLevel.Warning);
+        return logging;
+    }
+}

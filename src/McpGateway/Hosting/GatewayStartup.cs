@@ -1,0 +1,31 @@
+using McpGateway.Configuration;
+using McpGateway.Policies.Loading;
+using McpGateway.Storage;
+using McpGateway.Storage.Sqlite;
+
+namespace McpGateway.Hosting;
+
+/// <summary>What <c>serve</c> needs before it can accept a call; any failure stops it with a clear message.</summary>
+internal static class GatewayStartup
+{
+    public static async Task<(GatewayRuntime Runtime, IGatewayStore Store)?> PrepareAsync(string? configPath, TextWriter error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var configuration = ConfigurationLoader.Load(configPath);
+            var runtime = GatewayRuntime.Load(configuration, TimeProvider.System);
+            var store = await SqliteGatewayStore.OpenAsync(configuration.DataDirectory, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            foreach (var unreadable in runtime.Secrets.Refresh(configuration.SecretReferences))
+            {
+                await error.WriteLineAsync($"warning: secret {unreadable} cannot be read now; calls that need it will fail until it can.").ConfigureAwait(false);
+            }
+
+            return (runtime, store);
+        }
+        catch (Exception ex) when (ex is ConfigurationException or PolicyBundleException or StoreUnavailableException)
+        {
+            await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return null;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using McpGateway.Hosting.Authentication;
+using McpGateway.Hosting.Mcp;
+using McpGateway.Storage;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using ModelContextProtocol.AspNetCore;
+
+namespace McpGateway.Hosting.Http;
+
+/// <summary>
+/// <c>serve --http URL</c>: Streamable HTTP at <c>/mcp</c> with bearer API keys, <c>/healthz</c>,
+/// DNS-rebinding protection. Loopback by default; another address needs TLS or <c>--insecure-bind</c>.
+/// </summary>
+internal static class HttpGatewayHost
+{
+    public static async Task<int> RunAsync(GatewayRuntime runtime, IGatewayStore store, Uri url, bool insecureBind, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (Validate(url, insecureBind, runtime) is { } problem)
+        {
+            await error.WriteLineAsync($"error: {problem}").ConfigureAwait(false);
+            return Cli.GatewayCli.Misuse;
+        }
+
+        var options = runtime.Configuration.Http;
+        var binding = new HttpBinding(url, options.AllowedHosts);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.Sources.Clear();
+        builder.Logging.AddGatewayLogging();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            var address = url.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback : IPAddress.Parse(url.Host.Trim('[', ']'));
+            kestrel.Listen(address, url.Port, listen =>
+            {
+                if (url.Scheme == Uri.UriSchemeHttps)
+                {
+                    listen.UseHttps(X509Certificate2.CreateFromPemFile(options.CertificatePath!, options.CertificateKeyPath));
+                }
+            });
+        });
+
+        builder.Services.AddGatewayCore(runtime, store);
+        builder.Services.AddSingleton(binding);
+        builder.Services.AddSingleton<SecurityLog>();
+        builder.Services.AddSingleton<ICallerResolver, HttpCallerResolver>();
+        builder.Services.AddAuthentication(GatewayClaims.Scheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(GatewayClaims.Scheme, _ => { });
+        builder.Services.AddAuthorization();
+        builder.Services.AddGatewayMcpServer().WithHttpTransport(transport => transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients);
+
+        await using var app = builder.Build();
+        app.UseMiddleware<HostGuardMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapGet("/healthz", (GatewayRuntime state) => Results.Json(new { status = "ok", revision = state.Engine.Revision })).AllowAnonymous();
+        app.MapMcp("/mcp").RequireAuthorization();
+
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var listening = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? url.ToString();
+        await error.WriteLineAsync($"mcp-gateway listening on {listening.TrimEnd('/')}/mcp (policy revision {runtime.Engine.Revision[..12]})").ConfigureAwait(false);
+        await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        return Cli.GatewayCli.Success;
+    }
+
+    private static string? Validate(Uri url, bool insecureBind, GatewayRuntime runtime)
+    {
+        if (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
+        {
+            return $"--http needs an http:// or https:// URL such as http://127.0.0.1:8080, not '{url}'.";
+        }
+
+        if (!url.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) && !IPAddress.TryParse(url.Host.Trim('[', ']'), out _))
+        {
+            return $"--http binds to an IP address (such as 127.0.0.1 or 0.0.0.0) or localhost, not the name '{url.Host}'.";
+        }
+
+        if (url.AbsolutePath != "/")
+        {
+            return "--http takes a scheme, address and port only; MCP is served at /mcp.";
+        }
+
+        var options = runtime.Configuration.Http;
+        if (url.Scheme == Uri.UriSchemeHttps && options.CertificatePath is null)
+        {
+            return "https needs a certificate: set McpGateway:Http:Certificate:Path and :KeyPath (PEM files).";
+        }
+
+        if (!HttpBinding.IsLoopbackHost(url.Host) && url.Scheme != Uri.UriSchemeHttps && !insecureBind)
+        {
+            return $"Binding to {url.Host} without TLS would expose API keys on the network. Use https with a certificate, or pass --insecure-bind if a TLS-terminating proxy sits in front.";
+        }
+
+        return null;
+    }
+}

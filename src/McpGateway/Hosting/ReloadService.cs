@@ -1,0 +1,68 @@
+using McpGateway.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace McpGateway.Hosting;
+
+/// <summary>
+/// Hot reload while serving: every couple of seconds, fingerprints the configuration file, the
+/// policy bundle's files and the secret files; on a change, reloads. A bad change is logged and
+/// the last good configuration and bundle stay in force.
+/// </summary>
+public sealed partial class ReloadService(GatewayRuntime runtime, TimeProvider time, ILogger<ReloadService> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var last = Fingerprint(runtime.Configuration);
+        using var timer = new PeriodicTimer(Interval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            var current = Fingerprint(runtime.Configuration);
+            if (current == last)
+            {
+                continue;
+            }
+
+            last = current;
+            var revision = runtime.Engine.Revision;
+            if (runtime.Reload() is { } problem)
+            {
+                ReloadFailed(logger, problem);
+            }
+            else
+            {
+                last = Fingerprint(runtime.Configuration);
+                Reloaded(logger, revision, runtime.Engine.Revision);
+            }
+        }
+    }
+
+    /// <summary>Names, sizes and write times of every file the configuration depends on.</summary>
+    internal static string Fingerprint(GatewayConfiguration configuration)
+    {
+        var files = new List<string> { configuration.SourceFile };
+        if (Directory.Exists(configuration.PoliciesPath))
+        {
+            files.AddRange(Directory.EnumerateFiles(configuration.PoliciesPath, "*", SearchOption.AllDirectories));
+        }
+        else
+        {
+            files.Add(configuration.PoliciesPath);
+        }
+
+        files.AddRange(configuration.SecretReferences.Where(r => r.Source == SecretSource.File).Select(r => r.Location));
+        return string.Join("|", files.Order(StringComparer.Ordinal).Select(f =>
+        {
+            var info = new FileInfo(f);
+            return info.Exists ? $"{f}:{info.Length}:{info.LastWriteTimeUtc.Ticks}" : $"{f}:missing";
+        }));
+    }
+
+    [LoggerMessage(3000, LogLevel.Information, "Configuration and policy bundle reloaded (revision {Before} → {After})")]
+    private static partial void Reloaded(ILogger logger, string before, string after);
+
+    [LoggerMessage(3001, LogLevel.Error, "Reload failed; the last good configuration and bundle stay in force: {Problem}")]
+    private static partial void ReloadFailed(ILogger logger, string problem);
+}

@@ -1,0 +1,10 @@
+using McpGateway.Hosting.Authentication;
+using McpGateway.Policies;
+
+namespace McpGateway.Hosting;
+
+/// <summary>Identities from the configuration currently in force (it may be reloaded).</summary>
+public sealed class RuntimeIdentityDirectory(GatewayRuntime runtime) : IIdentityDirectory
+{
+    public IdentityInfo? Find(string name) => runtime.Configuration.Identities.GetValueOrDefault(name);
+}

@@ -1,0 +1,41 @@
+using McpGateway.Audit;
+using McpGateway.Hosting.Authentication;
+using McpGateway.Hosting.Mcp;
+using McpGateway.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace McpGateway.Hosting;
+
+/// <summary><c>serve --stdio</c>: MCP over standard input and output, as the identity of <c>MCPGW_API_KEY</c>.</summary>
+internal static class StdioGatewayHost
+{
+    public static async Task<int> RunAsync(GatewayRuntime runtime, IGatewayStore store, TextWriter error, CancellationToken cancellationToken)
+    {
+        var key = Environment.GetEnvironmentVariable(StdioCredential.EnvironmentVariable);
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            await error.WriteLineAsync($"error: serve --stdio runs as the identity of an API key: set {StdioCredential.EnvironmentVariable} to a key from 'mcp-gateway keys create --identity NAME'.").ConfigureAwait(false);
+            return Cli.GatewayCli.Misuse;
+        }
+
+        var keys = new ApiKeyService(store, new AuditRecorder(store.Audit, runtime.Secrets), new RuntimeIdentityDirectory(runtime), TimeProvider.System);
+        var check = await keys.AuthenticateAsync(key.Trim(), cancellationToken).ConfigureAwait(false);
+        if (!check.Succeeded)
+        {
+            await error.WriteLineAsync($"error: {StdioCredential.EnvironmentVariable} is not usable: {check.Failure}").ConfigureAwait(false);
+            return Cli.GatewayCli.Misuse;
+        }
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.AddGatewayLogging();
+        builder.Services.AddGatewayCore(runtime, store);
+        builder.Services.AddSingleton(new StdioCredential(key.Trim()));
+        builder.Services.AddSingleton<ICallerResolver, StdioCallerResolver>();
+        builder.Services.AddGatewayMcpServer().WithStdioServerTransport();
+        using var host = builder.Build();
+        await error.WriteLineAsync($"mcp-gateway serving MCP on stdio as '{check.Identity!.Name}' (policy revision {runtime.Engine.Revision[..12]})").ConfigureAwait(false);
+        await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        return Cli.GatewayCli.Success;
+    }
+}
