@@ -1,0 +1,268 @@
+using System.Text;
+using McpGateway.IntegrationTests.Support;
+using ModelContextProtocol.Client;
+
+namespace McpGateway.IntegrationTests.EndToEnd;
+
+/// <summary>Governed http_call through a real gateway process and a real MCP client over Streamable HTTP.</summary>
+public sealed class HttpTransportTests(HttpGatewayFixture fixture) : IClassFixture<HttpGatewayFixture>
+{
+    public static TheoryData<string> Versions => new() { GatewayClients.Current, GatewayClients.Sessions };
+
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public async Task Tools_are_listed_only_for_identities_that_may_use_them(string version)
+    {
+        await using var agent = await Connect(fixture.AgentKey, version);
+        await using var outsider = await Connect(fixture.OutsiderKey, version);
+
+        var agentTools = await agent.ListToolsAsync();
+        var outsiderTools = await outsider.ListToolsAsync();
+
+        var tool = agentTools.Should().ContainSingle().Which.ProtocolTool;
+        tool.Name.Should().Be("http_call");
+        tool.Description.Should().Contain("loopback");
+        tool.OutputSchema.Should().NotBeNull();
+        tool.Annotations!.ReadOnlyHint.Should().BeFalse();
+        tool.Annotations.DestructiveHint.Should().BeTrue();
+        tool.Annotations.IdempotentHint.Should().BeFalse();
+        tool.Annotations.OpenWorldHint.Should().BeFalse();
+        outsiderTools.Should().BeEmpty();
+    }
+
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public async Task An_allowed_call_sends_exactly_the_checked_request(string version)
+    {
+        await using var client = await Connect(fixture.AgentKey, version);
+
+        var result = await client.HttpCallAsync("GET", "/api/./echo/x/../caf%c3%a9?b=2&a=%7e", new { Accept = "application/json" });
+
+        var structured = result.Structured();
+        structured.GetProperty("status").GetInt32().Should().Be(200);
+        structured.GetProperty("callId").GetString().Should().StartWith("call-").And.Be(result.CallId());
+        var echoed = System.Text.Json.JsonDocument.Parse(structured.GetProperty("body").GetString()!).RootElement;
+        echoed.GetProperty("rawTarget").GetString().Should().Be("/api/echo/caf%C3%A9?b=2&a=~");
+        echoed.GetProperty("headers").GetProperty("accept").GetString().Should().Be("application/json");
+    }
+
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public async Task A_denied_call_is_an_error_that_says_why(string version)
+    {
+        await using var client = await Connect(fixture.AgentKey, version);
+
+        var admin = await client.HttpCallAsync("GET", "/api/admin/users");
+        var outside = await client.HttpCallAsync("GET", "/metrics");
+
+        admin.IsError.Should().BeTrue();
+        admin.Text().Should().Contain("the admin API is off limits").And.Contain("call id call-");
+        outside.IsError.Should().BeTrue();
+        outside.Text().Should().Contain("default deny");
+    }
+
+    [Theory]
+    [InlineData("GET", "/api/echo", """{"Authorization":"Bearer stolen"}""", "Authorization")]
+    [InlineData("GET", "/api/echo", """{"X-Forwarded-Host":"evil.example"}""", "X-Forwarded-Host")]
+    [InlineData("GET", "/api/echo", """{"X-HTTP-Method-Override":"DELETE"}""", "X-HTTP-Method-Override")]
+    [InlineData("GET", "/api/echo", """{"X-Note":"a\r\nAuthorization: Bearer x"}""", "header")]
+    [InlineData("GET", "http://169.254.169.254/latest/meta-data", null, "relative to the service")]
+    [InlineData("GET", "//evil.example/api/echo", null, "relative to the service")]
+    [InlineData("GET", "/api/%2e%2e/admin/users", null, "could not be fully understood")]
+    [InlineData("GET", "/api/echo/..%2Fadmin", null, "could not be fully understood")]
+    [InlineData("GET", "/api/..;/admin/users", null, "could not be fully understood")]
+    [InlineData("GET", "/API/ADMIN/users/", null, "the admin API is off limits")]
+    [InlineData("TRACE", "/api/echo", null, "TRACE")]
+    public async Task Header_and_url_tricks_are_refused(string method, string path, string? headers, string reason)
+    {
+        await using var client = await Connect(fixture.AgentKey, GatewayClients.Current);
+
+        var result = await client.HttpCallAsync(method, path, headers is null ? null : System.Text.Json.JsonDocument.Parse(headers).RootElement);
+
+        result.IsError.Should().BeTrue();
+        result.Text().Should().Contain(reason);
+    }
+
+    [Fact]
+    public async Task An_approval_decision_is_refused_clearly_while_approvals_are_unavailable()
+    {
+        await using var client = await Connect(fixture.AgentKey, GatewayClients.Current);
+
+        var result = await client.HttpCallAsync("POST", "/api/echo", body: "{}");
+
+        result.IsError.Should().BeTrue();
+        result.Text().Should().StartWith("Approval required.").And.Contain("writes need a second pair of eyes").And.Contain("approvers");
+    }
+
+    [Fact]
+    public async Task Bad_arguments_are_an_error_naming_the_field()
+    {
+        await using var client = await Connect(fixture.AgentKey, GatewayClients.Current);
+
+        var result = await client.CallToolAsync("http_call", new Dictionary<string, object?> { ["service"] = "loopback", ["method"] = 42, ["path"] = "api/echo", ["verb"] = "x" });
+
+        result.IsError.Should().BeTrue();
+        result.Text().Should().Contain("'method'").And.Contain("'path'").And.Contain("'verb'");
+    }
+
+    [Fact]
+    public async Task An_unknown_tool_is_an_error_not_a_crash()
+    {
+        await using var client = await Connect(fixture.AgentKey, GatewayClients.Current);
+
+        var result = await client.CallToolAsync("rm_rf", new Dictionary<string, object?>());
+
+        result.IsError.Should().BeTrue();
+        result.Text().Should().Contain("There is no tool 'rm_rf'");
+    }
+
+    [Fact]
+    public async Task Bodies_over_the_cap_are_truncated_and_redirects_returned_not_followed()
+    {
+        await using var client = await Connect(fixture.AgentKey, GatewayClients.Current);
+
+        var big = (await client.HttpCallAsync("GET", "/api/big?size=10000")).Structured();
+        var redirect = (await client.HttpCallAsync("GET", "/api/redirect")).Structured();
+
+        big.GetProperty("truncated").GetBoolean().Should().BeTrue();
+        big.GetProperty("bodyBytes").GetInt64().Should().Be(4096);
+        redirect.GetProperty("status").GetInt32().Should().Be(302);
+        redirect.GetProperty("headers").GetProperty("location").GetString().Should().Be("http://127.0.0.1:1/elsewhere");
+    }
+
+    [Fact]
+    public async Task A_slow_service_hits_the_policy_timeout()
+    {
+        await using var client = await Connect(fixture.AgentKey, GatewayClients.Current);
+
+        var result = await client.HttpCallAsync("GET", "/api/slow?ms=5000");
+
+        result.IsError.Should().BeTrue();
+        result.Text().Should().Contain("did not answer within 2s");
+    }
+
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public async Task Held_secrets_echoed_by_the_service_never_reach_the_agent(string version)
+    {
+        await using var client = await Connect(fixture.AgentKey, version);
+
+        var result = await client.HttpCallAsync("GET", "/api/leak");
+
+        var everything = result.Text() + result.StructuredContent?.GetRawText();
+        everything.Should().Contain("[REDACTED]");
+        foreach (var form in SecretForms(GatewayEnvironment.ServiceToken))
+        {
+            everything.Should().NotContain(form);
+        }
+    }
+
+    [Fact]
+    public async Task A_rate_obligation_refuses_calls_over_the_limit()
+    {
+        await using var client = await Connect(fixture.LimitedKey, GatewayClients.Current);
+
+        var results = new List<bool>();
+        for (var i = 0; i < 5; i++)
+        {
+            results.Add((await client.HttpCallAsync("GET", "/api/echo")).IsError == true);
+        }
+
+        results.Should().Equal(false, false, false, true, true);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("not-a-key")]
+    [InlineData("mgw_aaaaaaaaaaaaaaaa_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
+    public async Task Requests_without_a_valid_key_get_401(string? key)
+    {
+        var act = () => Connect(key, GatewayClients.Current);
+
+        (await act.Should().ThrowAsync<HttpRequestException>()).Which.StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_revoked_key_is_refused_on_its_next_request()
+    {
+        var key = await fixture.Environment.CreateKeyAsync("test-agent");
+        await using var client = await Connect(key, GatewayClients.Current);
+        (await client.HttpCallAsync("GET", "/api/echo")).IsError.Should().NotBe(true);
+
+        await fixture.Environment.RevokeKeyAsync(key);
+        var act = () => client.HttpCallAsync("GET", "/api/echo");
+
+        await act.Should().ThrowAsync<Exception>();
+        var again = () => Connect(key, GatewayClients.Current);
+        (await again.Should().ThrowAsync<HttpRequestException>()).Which.StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized);
+    }
+
+    [Theory]
+    [InlineData("Host", "evil.example")]
+    [InlineData("Host", "127.0.0.1.nip.example")]
+    [InlineData("Origin", "http://evil.example")]
+    [InlineData("Origin", "null")]
+    public async Task Foreign_hosts_and_origins_are_refused_with_403(string header, string value)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, fixture.Server.McpEndpoint)
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + fixture.AgentKey);
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (header == "Host")
+        {
+            request.Headers.Host = value;
+        }
+        else
+        {
+            request.Headers.TryAddWithoutValidation(header, value);
+        }
+
+        using var response = await http.SendAsync(request);
+
+        ((int)response.StatusCode).Should().Be(403);
+    }
+
+    [Fact]
+    public async Task Health_is_served_without_a_key()
+    {
+        using var http = new HttpClient();
+
+        var body = await http.GetStringAsync(new Uri(fixture.Server.BaseUrl, "healthz"));
+
+        body.Should().Contain("\"status\":\"ok\"").And.Contain("\"revision\"");
+    }
+
+    [Fact]
+    public async Task Every_call_is_in_the_chain_and_the_chain_verifies()
+    {
+        await using var client = await Connect(fixture.AgentKey, GatewayClients.Sessions);
+        var allowed = await client.HttpCallAsync("GET", "/api/echo");
+        var denied = await client.HttpCallAsync("GET", "/api/admin");
+
+        var entries = await fixture.Environment.AuditEntriesAsync();
+        var verify = await GatewayProcess.RunAsync(["audit", "verify", "--config", fixture.Environment.ConfigPath]);
+
+        entries.Where(e => e.Ids.CallId == allowed.CallId()).Select(e => e.Type).Should().Equal("call.started", "call.finished");
+        entries.Where(e => e.Ids.CallId == denied.CallId()).Select(e => e.Type).Should().Equal("call.refused");
+        var started = entries.Single(e => e.Ids.CallId == allowed.CallId() && e.Type == "call.started");
+        started.Ids.Identity.Should().Be("test-agent");
+        started.Ids.SessionId.Should().NotBeNullOrEmpty();
+        started.Lease.Should().NotBeNull();
+        started.Payload.Should().Contain("\"e2e-tests\"").And.Contain("requestSha256");
+        verify.ExitCode.Should().Be(0, verify.StandardOutput + verify.StandardError);
+    }
+
+    private Task<McpClient> Connect(string? key, string version) => GatewayClients.HttpAsync(fixture.Server, key, version);
+
+    internal static IEnumerable<string> SecretForms(string secret)
+    {
+        yield return secret;
+        yield return Convert.ToBase64String(Encoding.UTF8.GetBytes(secret));
+        yield return Uri.EscapeDataString(secret);
+        yield return System.Text.Json.JsonSerializer.Serialize(secret).Trim('"');
+    }
+}

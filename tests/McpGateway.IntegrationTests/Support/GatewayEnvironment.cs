@@ -1,0 +1,155 @@
+using System.Text.Json.Nodes;
+using McpGateway.Audit;
+using McpGateway.Configuration;
+using McpGateway.Hosting;
+using McpGateway.Hosting.Authentication;
+using McpGateway.Storage.Sqlite;
+
+namespace McpGateway.IntegrationTests.Support;
+
+/// <summary>
+/// A complete gateway set-up on disk: configuration, policy bundle, data folder, a service token in
+/// a file, and a real loopback HTTP service as the <c>loopback</c> target. Keys are issued on the
+/// real store file that the gateway process then uses.
+/// </summary>
+internal sealed class GatewayEnvironment : IAsyncDisposable
+{
+    public const string ServiceToken = "svc-tok-8c1f5e9a2b7d4e60";
+
+    private GatewayEnvironment(string root, LoopbackService service)
+    {
+        Root = root;
+        Service = service;
+    }
+
+    public string Root { get; }
+
+    public LoopbackService Service { get; }
+
+    public string ConfigPath => Path.Combine(Root, "gateway.json");
+
+    public string DataDirectory => Path.Combine(Root, "data");
+
+    public string PoliciesPath => Path.Combine(Root, "policies");
+
+    public static async Task<GatewayEnvironment> CreateAsync(bool anonymous = false)
+    {
+        var root = Directory.CreateTempSubdirectory("mcpgw-e2e-").FullName;
+        var service = await LoopbackService.StartAsync();
+        var environment = new GatewayEnvironment(root, service);
+        Directory.CreateDirectory(environment.PoliciesPath);
+        File.WriteAllText(Path.Combine(root, "service.token"), ServiceToken);
+        File.WriteAllText(Path.Combine(environment.PoliciesPath, "gateway.yaml"), Policies);
+        environment.WriteConfiguration(anonymous);
+        return environment;
+    }
+
+    public void WriteConfiguration(bool anonymous, string? extraService = null)
+    {
+        var http = new JsonObject
+        {
+            ["loopback"] = new JsonObject { ["BaseUrl"] = Service.BaseUrl.ToString(), ["Auth"] = new JsonObject { ["Bearer"] = "{file:service.token}" } },
+        };
+        if (extraService is not null)
+        {
+            http[extraService] = new JsonObject { ["BaseUrl"] = Service.BaseUrl.ToString() };
+        }
+
+        var config = new JsonObject
+        {
+            ["McpGateway"] = new JsonObject
+            {
+                [nameof(DataDirectory)] = "data",
+                ["Policies"] = "policies",
+                ["Groups"] = new JsonObject { ["agents"] = new JsonObject(), ["approvers"] = new JsonObject() },
+                ["Identities"] = new JsonObject
+                {
+                    ["test-agent"] = new JsonObject { ["Groups"] = new JsonArray("agents"), ["Roles"] = new JsonArray("agent") },
+                    ["limited-agent"] = new JsonObject { ["Groups"] = new JsonArray("agents"), ["Roles"] = new JsonArray("agent") },
+                    ["outsider"] = new JsonObject { ["Groups"] = new JsonArray(), ["Roles"] = new JsonArray("agent") },
+                    ["anon"] = new JsonObject { ["Groups"] = new JsonArray(), ["Roles"] = new JsonArray("agent") },
+                    ["approver"] = new JsonObject { ["Groups"] = new JsonArray("approvers"), ["Roles"] = new JsonArray("operator") },
+                },
+                ["Targets"] = new JsonObject { ["Http"] = http },
+                ["Anonymous"] = new JsonObject { ["Enabled"] = anonymous, ["Identity"] = anonymous ? "anon" : null },
+            },
+        };
+        File.WriteAllText(ConfigPath, config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>Issues a key on the gateway's store file, as <c>keys create</c> would.</summary>
+    public async Task<string> CreateKeyAsync(string identity, DateTimeOffset? expires = null)
+    {
+        var (keys, store) = await OpenKeysAsync();
+        await using (store)
+        {
+            return (await keys.CreateAsync(identity, expires, "e2e", CancellationToken.None)).Key;
+        }
+    }
+
+    public async Task RevokeKeyAsync(string key)
+    {
+        var (keys, store) = await OpenKeysAsync();
+        await using (store)
+        {
+            await keys.RevokeAsync(key, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Every entry of the gateway's audit chain, oldest first.</summary>
+    public async Task<List<AuditEntry>> AuditEntriesAsync()
+    {
+        var store = await SqliteGatewayStore.OpenAsync(DataDirectory, TimeProvider.System, CancellationToken.None);
+        await using (store)
+        {
+            return await store.Audit.ReadAsync(AuditQuery.All, CancellationToken.None).ToListAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Service.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(Root, recursive: true);
+    }
+
+    private async Task<(ApiKeyService Keys, SqliteGatewayStore Store)> OpenKeysAsync()
+    {
+        var configuration = ConfigurationLoader.LoadFile(ConfigPath);
+        var store = await SqliteGatewayStore.OpenAsync(DataDirectory, TimeProvider.System, CancellationToken.None);
+        var runtime = GatewayRuntime.Load(configuration, TimeProvider.System);
+        return (new ApiKeyService(store, new AuditRecorder(store.Audit, runtime.Secrets), new RuntimeIdentityDirectory(runtime), TimeProvider.System), store);
+    }
+
+    private const string Policies = """
+        rules:
+          - name: agent-reads-api
+            when:
+              identity: test-agent
+              tool: http_call
+              connection: loopback
+              facts: { http.method: [GET, HEAD], http.path: { glob: "/api/**" } }
+            effect: allow
+            obligations: { maxResponseBytes: 4KiB, timeout: 2s }
+          - name: limited-agent-reads
+            when: { identity: limited-agent, tool: http_call, connection: loopback, facts: { http.method: GET, http.path: { glob: "/api/**" } } }
+            effect: allow
+            obligations: { rate: 3/m }
+          - name: agent-writes-need-approval
+            when:
+              identity: test-agent
+              tool: http_call
+              connection: loopback
+              facts: { http.method: [POST, PUT, PATCH, DELETE], http.path: { glob: "/api/**" } }
+            effect: approval
+            reason: writes need a second pair of eyes
+            approvers: { groups: [approvers] }
+          - name: admin-api-is-off-limits
+            when: { tool: http_call, facts: { http.path: { glob: ["/api/admin", "/api/admin/**"] } } }
+            effect: deny
+            reason: the admin API is off limits
+          - name: anonymous-reads
+            when: { identity: anon, tool: http_call, connection: loopback, facts: { http.method: GET, http.path: { glob: "/api/**" } } }
+            effect: allow
+        """;
+}
