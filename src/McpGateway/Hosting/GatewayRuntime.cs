@@ -50,7 +50,7 @@ public sealed class GatewayRuntime
             Secrets.Refresh(configuration.SecretReferences);
             return null;
         }
-        catch (Exception ex) when (ex is ConfigurationException or PolicyBundleException)
+        catch (Exception ex) when (ex is ConfigurationException or PolicyBundleException or IOException or UnauthorizedAccessException)
         {
             return ex.Message;
         }

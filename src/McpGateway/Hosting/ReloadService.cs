@@ -19,7 +19,17 @@ public sealed partial class ReloadService(GatewayRuntime runtime, TimeProvider t
         using var timer = new PeriodicTimer(Interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            var current = Fingerprint(runtime.Configuration);
+            string current;
+            try
+            {
+                current = Fingerprint(runtime.Configuration);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                ReloadFailed(logger, ex.Message);
+                continue;
+            }
+
             if (current == last)
             {
                 continue;

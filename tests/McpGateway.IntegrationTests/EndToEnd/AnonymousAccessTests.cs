@@ -1,0 +1,52 @@
+using McpGateway.IntegrationTests.Support;
+
+namespace McpGateway.IntegrationTests.EndToEnd;
+
+/// <summary>The optional anonymous identity: only without a credential, only on loopback, never instead of a bad key.</summary>
+public sealed class AnonymousAccessTests : IAsyncLifetime
+{
+    private GatewayEnvironment _environment = null!;
+    private GatewayServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _environment = await GatewayEnvironment.CreateAsync(anonymous: true);
+        _server = await GatewayServer.StartAsync(_environment);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _environment.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_request_without_a_credential_acts_as_the_anonymous_identity()
+    {
+        await using var client = await GatewayClients.HttpAsync(_server, null, GatewayClients.Current);
+
+        var read = await client.HttpCallAsync("GET", "/api/echo");
+        var write = await client.HttpCallAsync("POST", "/api/echo");
+
+        read.Structured().GetProperty("status").GetInt32().Should().Be(200);
+        write.IsError.Should().BeTrue();
+        (await _environment.AuditEntriesAsync()).Should().Contain(e => e.Ids.CallId == read.CallId() && e.Ids.Identity == "anon");
+    }
+
+    [Fact]
+    public async Task A_bad_credential_is_401_never_anonymous()
+    {
+        var act = () => GatewayClients.HttpAsync(_server, "mgw_aaaaaaaaaaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", GatewayClients.Current);
+
+        (await act.Should().ThrowAsync<HttpRequestException>()).Which.StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_non_loopback_bind_without_tls_is_refused()
+    {
+        var result = await GatewayProcess.RunAsync(["serve", "--http", "http://0.0.0.0:0", "--config", _environment.ConfigPath]);
+
+        result.ExitCode.Should().Be(2);
+        result.StandardError.Should().Contain("--insecure-bind");
+    }
+}
