@@ -44,15 +44,15 @@ internal sealed class GatewayEnvironment : IAsyncDisposable
         return environment;
     }
 
-    public void WriteConfiguration(bool anonymous, string? extraService = null)
+    public void WriteConfiguration(bool anonymous, string? extraService = null, JsonObject? http = null)
     {
-        var http = new JsonObject
+        var services = new JsonObject
         {
             ["loopback"] = new JsonObject { ["BaseUrl"] = Service.BaseUrl.ToString(), ["Auth"] = new JsonObject { ["Bearer"] = "{file:service.token}" } },
         };
         if (extraService is not null)
         {
-            http[extraService] = new JsonObject { ["BaseUrl"] = Service.BaseUrl.ToString() };
+            services[extraService] = new JsonObject { ["BaseUrl"] = Service.BaseUrl.ToString() };
         }
 
         var config = new JsonObject
@@ -70,8 +70,9 @@ internal sealed class GatewayEnvironment : IAsyncDisposable
                     ["anon"] = new JsonObject { ["Groups"] = new JsonArray(), ["Roles"] = new JsonArray("agent") },
                     ["approver"] = new JsonObject { ["Groups"] = new JsonArray("approvers"), ["Roles"] = new JsonArray("operator") },
                 },
-                ["Targets"] = new JsonObject { ["Http"] = http },
+                ["Targets"] = new JsonObject { ["Http"] = services },
                 ["Anonymous"] = new JsonObject { ["Enabled"] = anonymous, ["Identity"] = anonymous ? "anon" : null },
+                ["Http"] = http ?? new JsonObject(),
             },
         };
         File.WriteAllText(ConfigPath, config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));

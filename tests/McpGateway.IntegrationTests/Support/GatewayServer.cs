@@ -30,7 +30,9 @@ internal sealed class GatewayServer : IAsyncDisposable
         }
     }
 
-    public static async Task<GatewayServer> StartAsync(GatewayEnvironment environment, params string[] extra)
+    public static Task<GatewayServer> StartAsync(GatewayEnvironment environment, params string[] extra) => StartAsync(environment, "http://127.0.0.1:0", extra);
+
+    public static async Task<GatewayServer> StartAsync(GatewayEnvironment environment, string url, params string[] extra)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -39,7 +41,7 @@ internal sealed class GatewayServer : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = environment.Root,
         };
-        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "mcp-gateway.dll"), "serve", "--http", "http://127.0.0.1:0", "--config", environment.ConfigPath, .. extra])
+        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "mcp-gateway.dll"), "serve", "--http", url, "--config", environment.ConfigPath, .. extra])
         {
             start.ArgumentList.Add(argument);
         }

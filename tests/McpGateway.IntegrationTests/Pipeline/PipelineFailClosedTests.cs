@@ -1,0 +1,87 @@
+using System.Text.Json;
+using McpGateway.Configuration;
+using McpGateway.Hosting;
+using McpGateway.IntegrationTests.Support;
+using McpGateway.Pipeline;
+using McpGateway.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace McpGateway.IntegrationTests.Pipeline;
+
+/// <summary>The pipeline with real parts (store file, loopback service) when the audit log cannot write.</summary>
+public sealed class PipelineFailClosedTests : IAsyncLifetime
+{
+    private GatewayEnvironment _environment = null!;
+    private SqliteGatewayStore _store = null!;
+    private ServiceProvider _services = null!;
+    private GatewayRuntime _runtime = null!;
+
+    public async Task InitializeAsync()
+    {
+        _environment = await GatewayEnvironment.CreateAsync();
+        _runtime = GatewayRuntime.Load(ConfigurationLoader.LoadFile(_environment.ConfigPath), TimeProvider.System);
+        _store = await SqliteGatewayStore.OpenAsync(new SqliteStoreOptions { Path = Path.Combine(_environment.DataDirectory, SqliteGatewayStore.FileName), BusyTimeout = TimeSpan.FromMilliseconds(300) }, TimeProvider.System, CancellationToken.None);
+        _services = new ServiceCollection().AddLogging().AddGatewayCore(_runtime, _store).BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await _store.DisposeAsync();
+        await _environment.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Without_a_durable_start_nothing_executes()
+    {
+        using var lockHolder = LockDatabase();
+
+        var outcome = await RunAsync("/api/flaky");
+
+        outcome.IsError.Should().BeTrue();
+        outcome.Text.Should().Contain("audit log is unavailable, so the call was not executed");
+        _environment.Service.FlakyHits.Should().Be(0, "the backend must not be called");
+    }
+
+    [Fact]
+    public async Task A_result_whose_finish_cannot_be_recorded_is_withheld()
+    {
+        var call = RunAsync("/api/slow?ms=1500");
+        await Task.Delay(700);
+        using (LockDatabase())
+        {
+            var outcome = await call;
+
+            outcome.IsError.Should().BeTrue();
+            outcome.Text.Should().Contain("result is withheld");
+            outcome.Structured.Should().BeNull();
+        }
+    }
+
+    [Fact]
+    public async Task With_a_working_store_the_same_call_runs_and_is_recorded()
+    {
+        var outcome = await RunAsync("/api/echo");
+
+        outcome.IsError.Should().BeFalse(outcome.Text);
+        (await _environment.AuditEntriesAsync()).Select(e => e.Type).Should().Equal("call.started", "call.finished");
+    }
+
+    private Task<ToolCallOutcome> RunAsync(string path)
+    {
+        var caller = new CallerInfo(_runtime.Configuration.Identities["test-agent"], "s-test", "tests", "1", null);
+        var arguments = JsonSerializer.SerializeToElement(new { service = "loopback", method = "GET", path });
+        return _services.GetRequiredService<ToolCallPipeline>().RunAsync(new ToolCallRequest(caller, "http_call", arguments), CancellationToken.None);
+    }
+
+    private SqliteConnection LockDatabase()
+    {
+        var connection = new SqliteConnection($"Data Source={Path.Combine(_environment.DataDirectory, SqliteGatewayStore.FileName)};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "BEGIN EXCLUSIVE;";
+        command.ExecuteNonQuery();
+        return connection;
+    }
+}
