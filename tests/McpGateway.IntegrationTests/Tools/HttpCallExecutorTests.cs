@@ -161,6 +161,26 @@ public sealed class HttpCallExecutorTests : IAsyncLifetime
         (_service.FlakyHits - afterGet).Should().Be(1, "a POST is never repeated");
     }
 
+    [Fact]
+    public async Task A_service_that_keeps_failing_is_paused_by_the_circuit_breaker()
+    {
+        var outcomes = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            try
+            {
+                outcomes.Add((await SendAsync(Spec("POST", "/api/status/503", null))).Status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            catch (ToolCallException ex)
+            {
+                outcomes.Add(ex.Message);
+            }
+        }
+
+        outcomes.Should().StartWith(Enumerable.Repeat("503", 10));
+        outcomes.Last().Should().Contain("failing repeatedly, so calls to it are paused");
+    }
+
     private Task<HttpCallResult> SendAsync(HttpRequestSpec spec) =>
         _executor.ExecuteAsync(spec, Service(Bearer()), HttpCallLimits.Default, CancellationToken.None);
 
