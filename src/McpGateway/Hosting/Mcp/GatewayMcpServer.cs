@@ -29,9 +29,45 @@ public static class GatewayMcpServer
             .WithCallToolHandler((request, _) => ValueTask.FromResult(Error($"Unknown tool '{request.Params?.Name}'.")))
             .WithRequestFilters(filters =>
             {
-                filters.AddListToolsFilter(_ => ListToolsAsync);
-                filters.AddCallToolFilter(_ => CallToolAsync);
+                filters.AddListToolsFilter(_ => GuardedListToolsAsync);
+                filters.AddCallToolFilter(_ => GuardedCallToolAsync);
             });
+    }
+
+    /// <summary>Lists nothing rather than fail open or leak an exception when the caller cannot be established.</summary>
+    private static async ValueTask<ListToolsResult> GuardedListToolsAsync(RequestContext<ListToolsRequestParams> request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ListToolsAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log(request.Services, ex);
+            return new ListToolsResult { Tools = [], CacheScope = CacheScope.Private };
+        }
+    }
+
+    /// <summary>Nothing reaches the SDK's generic error path: any failure outside the pipeline is an error result.</summary>
+    private static async ValueTask<CallToolResult> GuardedCallToolAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CallToolAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log(request.Services, ex);
+            return Error("The gateway could not handle this call (it was not executed); retry later.");
+        }
+    }
+
+    private static void Log(IServiceProvider? services, Exception exception)
+    {
+        if (services?.GetService<Microsoft.Extensions.Logging.ILoggerFactory>() is { } factory)
+        {
+            McpLog.RequestFailed(factory.CreateLogger("McpGateway.Hosting.Mcp.GatewayMcpServer"), exception);
+        }
     }
 
     private static async ValueTask<ListToolsResult> ListToolsAsync(RequestContext<ListToolsRequestParams> request, CancellationToken cancellationToken)
