@@ -25,6 +25,10 @@ public sealed class SqliteGatewayStore : IGatewayStore
     private readonly string _connectionString;
     private readonly TimeSpan _busyTimeout;
 
+    // Writers in this process queue here instead of in SQLite's sleeping busy handler, which
+    // only has to arbitrate between processes.
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
     private SqliteGatewayStore(SqliteStoreOptions options, TimeProvider time)
     {
         Description = options.Path;
@@ -91,6 +95,11 @@ public sealed class SqliteGatewayStore : IGatewayStore
     /// <summary>Runs <paramref name="work"/> in a <c>BEGIN IMMEDIATE</c> transaction and commits it.</summary>
     internal async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
+        if (!await _writeGate.WaitAsync(_busyTimeout, cancellationToken).ConfigureAwait(false))
+        {
+            throw new StoreUnavailableException($"The store at '{Description}' is busy: no write could start within {_busyTimeout.TotalSeconds:0.#}s.");
+        }
+
         try
         {
             await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -105,11 +114,16 @@ public sealed class SqliteGatewayStore : IGatewayStore
         {
             throw new StoreUnavailableException($"The store at '{Description}' could not complete a write ({ex.SqliteErrorCode}: {ex.Message}).", ex);
         }
+        finally
+        {
+            _writeGate.Release();
+        }
     }
 
     public ValueTask DisposeAsync()
     {
         SqliteConnection.ClearAllPools();
+        _writeGate.Dispose();
         return ValueTask.CompletedTask;
     }
 
