@@ -65,4 +65,11 @@ public interface IAuditStore
 
     /// <summary>Entries in seq order.</summary>
     IAsyncEnumerable<AuditEntry> ReadAsync(AuditQuery query, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends <c>call.abandoned</c> for every <c>call.started</c> whose lease ended before
+    /// <paramref name="now"/> without a finish — never for a start whose instance still vouches for
+    /// it. Runs in one write transaction, so replicas doing this at once mark each call once.
+    /// </summary>
+    Task<IReadOnlyList<AuditEntry>> MarkAbandonedAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -30,6 +30,7 @@ public static class GatewayServices
         services.AddSingleton<IToolBackend, HttpCallBackend>();
         services.AddSingleton<IToolDeclarationSource, HttpCallDeclaration>();
         services.AddHostedService<ReloadService>();
+        services.AddHostedService<AbandonedCallService>();
         return services;
     }
 

@@ -11,42 +11,82 @@ internal sealed class SqliteAuditStore(SqliteGatewayStore store, TimeProvider ti
     private const string Columns = "seq, ts, type, call_id, session_id, approval_id, identity, prev_hash, payload_hash, entry_hash, payload, instance_id, lease_until";
 
     public Task<AuditEntry> AppendAsync(AuditAppend entry, CancellationToken cancellationToken) =>
-        store.WriteAsync(
+        store.WriteAsync((connection, transaction) => AppendInTransactionAsync(connection, transaction, entry, cancellationToken), cancellationToken);
+
+    public Task<IReadOnlyList<AuditEntry>> MarkAbandonedAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.WriteAsync<IReadOnlyList<AuditEntry>>(
             async (connection, transaction) =>
             {
-                // The head is read inside the write transaction, never cached: another process may have appended.
-                AuditEntry? head = null;
-                await using (var last = Command(connection, transaction, $"SELECT {Columns} FROM audit_entries ORDER BY seq DESC LIMIT 1;"))
-                await using (var reader = await last.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                var expired = new List<AuditEntry>();
+                await using (var query = Command(
+                    connection,
+                    transaction,
+                    $"""
+                    SELECT {Columns} FROM audit_entries s
+                    WHERE s.type = 'call.started' AND s.lease_until IS NOT NULL AND s.lease_until < $now
+                      AND NOT EXISTS (SELECT 1 FROM audit_entries f WHERE f.call_id = s.call_id AND f.seq > s.seq AND f.type IN ('call.finished', 'call.abandoned'))
+                    ORDER BY s.seq;
+                    """,
+                    ("$now", AuditChain.FormatTimestamp(now))))
+                await using (var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        head = Read(reader);
+                        expired.Add(Read(reader));
                     }
                 }
 
-                var next = AuditChain.Next(head, time.GetUtcNow(), entry);
-                await using var insert = Command(
-                    connection,
-                    transaction,
-                    $"INSERT INTO audit_entries ({Columns}) VALUES ($seq, $ts, $type, $call, $session, $approval, $identity, $prev, $payloadHash, $entryHash, $payload, $instance, $lease);",
-                    ("$seq", next.Seq),
-                    ("$ts", AuditChain.FormatTimestamp(next.Timestamp)),
-                    ("$type", next.Type),
-                    ("$call", Value(next.Ids.CallId)),
-                    ("$session", Value(next.Ids.SessionId)),
-                    ("$approval", Value(next.Ids.ApprovalId)),
-                    ("$identity", Value(next.Ids.Identity)),
-                    ("$prev", next.PrevHash),
-                    ("$payloadHash", next.PayloadHash),
-                    ("$entryHash", next.EntryHash),
-                    ("$payload", next.Payload!),
-                    ("$instance", Value(next.Lease?.InstanceId)),
-                    ("$lease", next.Lease is { } lease ? AuditChain.FormatTimestamp(lease.Until) : DBNull.Value));
-                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                return next;
+                var marked = new List<AuditEntry>();
+                foreach (var start in expired)
+                {
+                    var payload = new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["startSeq"] = start.Seq,
+                        ["instanceId"] = start.Lease?.InstanceId,
+                        ["leaseUntil"] = start.Lease is { } lease ? AuditChain.FormatTimestamp(lease.Until) : null,
+                        ["reason"] = "The instance that started this call stopped vouching for it (its lease ended) without recording a finish.",
+                    };
+                    marked.Add(await AppendInTransactionAsync(connection, transaction, new AuditAppend(AuditEventTypes.CallAbandoned, start.Ids, payload), cancellationToken).ConfigureAwait(false));
+                }
+
+                return marked;
             },
             cancellationToken);
+
+    private async Task<AuditEntry> AppendInTransactionAsync(SqliteConnection connection, SqliteTransaction transaction, AuditAppend entry, CancellationToken cancellationToken)
+    {
+        // The head is read inside the write transaction, never cached: another process may have appended.
+        AuditEntry? head = null;
+        await using (var last = Command(connection, transaction, $"SELECT {Columns} FROM audit_entries ORDER BY seq DESC LIMIT 1;"))
+        await using (var reader = await last.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                head = Read(reader);
+            }
+        }
+
+        var next = AuditChain.Next(head, time.GetUtcNow(), entry);
+        await using var insert = Command(
+            connection,
+            transaction,
+            $"INSERT INTO audit_entries ({Columns}) VALUES ($seq, $ts, $type, $call, $session, $approval, $identity, $prev, $payloadHash, $entryHash, $payload, $instance, $lease);",
+            ("$seq", next.Seq),
+            ("$ts", AuditChain.FormatTimestamp(next.Timestamp)),
+            ("$type", next.Type),
+            ("$call", Value(next.Ids.CallId)),
+            ("$session", Value(next.Ids.SessionId)),
+            ("$approval", Value(next.Ids.ApprovalId)),
+            ("$identity", Value(next.Ids.Identity)),
+            ("$prev", next.PrevHash),
+            ("$payloadHash", next.PayloadHash),
+            ("$entryHash", next.EntryHash),
+            ("$payload", next.Payload!),
+            ("$instance", Value(next.Lease?.InstanceId)),
+            ("$lease", next.Lease is { } lease ? AuditChain.FormatTimestamp(lease.Until) : DBNull.Value));
+        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return next;
+    }
 
     public async IAsyncEnumerable<AuditEntry> ReadAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -1,0 +1,42 @@
+using McpGateway.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace McpGateway.Audit;
+
+/// <summary>
+/// When serving starts, and every minute after, records <c>call.abandoned</c> for calls whose
+/// starting instance's lease ended without a finish (a crash, a kill). Live instances' calls are
+/// never touched: their leases have not ended.
+/// </summary>
+public sealed partial class AbandonedCallService(IAuditStore audit, TimeProvider time, ILogger<AbandonedCallService> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        do
+        {
+            try
+            {
+                var marked = await audit.MarkAbandonedAsync(time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+                if (marked.Count > 0)
+                {
+                    Marked(logger, marked.Count);
+                }
+            }
+            catch (StoreUnavailableException ex)
+            {
+                Failed(logger, ex.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    [LoggerMessage(4000, LogLevel.Warning, "Marked {Count} call(s) abandoned: their instance's lease ended without a finish")]
+    private static partial void Marked(ILogger logger, int count);
+
+    [LoggerMessage(4001, LogLevel.Error, "Could not mark abandoned calls: {Problem}")]
+    private static partial void Failed(ILogger logger, string problem);
+}

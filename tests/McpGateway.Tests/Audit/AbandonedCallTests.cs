@@ -1,0 +1,52 @@
+using System.Text.Json.Nodes;
+using McpGateway.Audit;
+using Microsoft.Extensions.Time.Testing;
+
+namespace McpGateway.Tests.Audit;
+
+public sealed class AbandonedCallTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public async Task Only_starts_whose_lease_ended_without_a_finish_are_marked_once()
+    {
+        await using var temporary = await TemporaryStore.CreateAsync(_time);
+        var audit = temporary.Store.Audit;
+        var now = _time.GetUtcNow();
+        await Start(audit, "crashed", now.AddMinutes(1));
+        await Start(audit, "still-running", now.AddHours(1));
+        await Start(audit, "finished", now.AddMinutes(1));
+        await audit.AppendAsync(new AuditAppend(AuditEventTypes.CallFinished, new AuditIds("finished"), []), CancellationToken.None);
+
+        var early = await audit.MarkAbandonedAsync(now, CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(2));
+        var marked = await audit.MarkAbandonedAsync(_time.GetUtcNow(), CancellationToken.None);
+        var again = await audit.MarkAbandonedAsync(_time.GetUtcNow(), CancellationToken.None);
+
+        early.Should().BeEmpty("no lease has ended yet");
+        marked.Should().ContainSingle().Which.Ids.CallId.Should().Be("crashed");
+        marked[0].Type.Should().Be(AuditEventTypes.CallAbandoned);
+        marked[0].Payload.Should().Contain("\"instanceId\":\"gw-old\"").And.Contain("\"startSeq\":1");
+        again.Should().BeEmpty("a call is marked abandoned once");
+        (await AuditVerifier.VerifyAsync(audit, CancellationToken.None)).Intact.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Concurrent_markers_mark_each_call_once()
+    {
+        await using var temporary = await TemporaryStore.CreateAsync(_time);
+        for (var i = 0; i < 5; i++)
+        {
+            await Start(temporary.Store.Audit, $"c{i}", _time.GetUtcNow().AddSeconds(1));
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => temporary.Store.Audit.MarkAbandonedAsync(_time.GetUtcNow(), CancellationToken.None)));
+
+        results.Sum(r => r.Count).Should().Be(5);
+    }
+
+    private static Task<AuditEntry> Start(IAuditStore audit, string callId, DateTimeOffset leaseUntil) =>
+        audit.AppendAsync(new AuditAppend(AuditEventTypes.CallStarted, new AuditIds(callId, "s", null, "agent"), new JsonObject { ["tool"] = "http_call" }, new AuditLease("gw-old", leaseUntil)), CancellationToken.None);
+}
