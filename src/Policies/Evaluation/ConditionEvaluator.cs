@@ -20,7 +20,12 @@ internal static class ConditionEvaluator
         }
 
         var positive = condition.Operator != ConditionOperator.None;
-        var lenient = condition.Fact.Matching == FactMatching.Path && (restrictive == positive);
+        var lenient = condition.Fact.Matching != FactMatching.Exact && (restrictive == positive);
+        if (lenient && condition.Fact.Matching == FactMatching.Path)
+        {
+            value = Decoded(value);
+        }
+
         return value.Type == FactType.TextList
             ? HoldsForList(condition, value, lenient)
             : HoldsForScalar(condition, value, lenient);
@@ -54,13 +59,13 @@ internal static class ConditionEvaluator
         {
             case ConditionOperator.Equals:
                 return items.All(i => ContainsText(condition, i, lenient))
-                    && condition.Operands.All(o => items.Any(i => TextEquals(i, o.Text!, lenient)));
+                    && condition.Operands.All(o => items.Any(i => TextEquals(condition, i, o.Text!, lenient)));
             case ConditionOperator.In:
                 return items.All(i => ContainsText(condition, i, lenient));
             case ConditionOperator.Any:
                 return items.Any(i => ContainsText(condition, i, lenient));
             case ConditionOperator.All:
-                return condition.Operands.All(o => items.Any(i => TextEquals(i, o.Text!, lenient)));
+                return condition.Operands.All(o => items.Any(i => TextEquals(condition, i, o.Text!, lenient)));
             case ConditionOperator.None:
                 return !items.Any(i => ContainsText(condition, i, lenient));
             case ConditionOperator.Glob:
@@ -79,7 +84,7 @@ internal static class ConditionEvaluator
     {
         foreach (var operand in condition.Operands)
         {
-            if (TextEquals(text, operand.Text!, lenient))
+            if (TextEquals(condition, text, operand.Text!, lenient))
             {
                 return true;
             }
@@ -88,10 +93,18 @@ internal static class ConditionEvaluator
         return false;
     }
 
-    private static bool TextEquals(string value, string operand, bool lenient) =>
-        lenient
-            ? string.Equals(TrimSlash(value), TrimSlash(operand), StringComparison.OrdinalIgnoreCase)
-            : string.Equals(value, operand, StringComparison.Ordinal);
+    private static bool TextEquals(FactCondition condition, string value, string operand, bool lenient) =>
+        !lenient ? string.Equals(value, operand, StringComparison.Ordinal)
+        : condition.Fact.Matching == FactMatching.Path ? string.Equals(TrimSlash(value), TrimSlash(PathText.Decode(operand)), StringComparison.OrdinalIgnoreCase)
+        : string.Equals(value, operand, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Path values as servers route them: percent-decoded.</summary>
+    private static FactValue Decoded(FactValue value) => value.Type switch
+    {
+        FactType.Text => FactValue.Of(PathText.Decode(value.Text!)),
+        FactType.TextList => FactValue.Of(value.Items.Select(PathText.Decode)),
+        _ => value,
+    };
 
     private static bool MatchesGlob(FactCondition condition, string text, bool lenient)
     {
@@ -102,7 +115,7 @@ internal static class ConditionEvaluator
                 return true;
             }
 
-            if (lenient)
+            if (lenient && condition.Fact.Matching == FactMatching.Path)
             {
                 var alternate = text.Length > 1 && text.EndsWith('/') ? text[..^1] : text + "/";
                 if (glob.IsMatch(alternate, ignoreCase: true))

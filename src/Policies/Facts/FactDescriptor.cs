@@ -12,6 +12,12 @@ public enum FactMatching
     /// those as the same resource; allow rules match exactly.
     /// </summary>
     Path,
+
+    /// <summary>
+    /// A name servers compare without regard to case (query parameter names, header names):
+    /// rules that restrict match it case-insensitively; allow rules match exactly.
+    /// </summary>
+    Name,
 }
 
 /// <summary>A fact a tool's classifier produces, as the policy validator knows it.</summary>

@@ -146,7 +146,7 @@ internal sealed class ConditionParser
 
         if (op == ConditionOperator.Glob)
         {
-            return new FactCondition(fact, op, [], [.. items.Select(i => Glob.Compile(i.Value))], _reader.At(operand));
+            return new FactCondition(fact, op, [], [.. items.Select(i => Glob.Compile(i.Value, path: fact.Matching == FactMatching.Path))], _reader.At(operand));
         }
 
         var operands = ImmutableArray.CreateBuilder<FactValue>(items.Count);
@@ -176,7 +176,7 @@ internal sealed class ConditionParser
             _ => null,
         },
         FactType.Number => long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) ? FactValue.Of(number) : null,
-        _ => FactValue.Of(text),
+        _ => FactValue.Of(fact.Matching == FactMatching.Path ? PathText.Normalize(text) : text),
     };
 
     private static string Describe(FactType type) => type switch

@@ -15,16 +15,25 @@ public sealed class Glob
     private readonly Regex _exact;
     private readonly Regex _ignoreCase;
 
-    private Glob(string pattern, string regex)
+    private Glob(string pattern, string regex, string lenientRegex)
     {
         Pattern = pattern;
         _exact = new Regex(regex, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, MatchTimeout);
-        _ignoreCase = new Regex(regex, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | RegexOptions.IgnoreCase, MatchTimeout);
+        _ignoreCase = new Regex(lenientRegex, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | RegexOptions.IgnoreCase, MatchTimeout);
     }
 
     public string Pattern { get; }
 
-    public static Glob Compile(string pattern)
+    /// <summary>
+    /// Compiles <paramref name="pattern"/>. For path facts the exact form matches the normalised
+    /// path and the lenient (case-insensitive) form matches the percent-decoded path.
+    /// </summary>
+    public static Glob Compile(string pattern, bool path = false) =>
+        path
+            ? new Glob(pattern, ToRegex(PathText.Normalize(pattern)), ToRegex(PathText.Decode(PathText.Normalize(pattern))))
+            : new Glob(pattern, ToRegex(pattern), ToRegex(pattern));
+
+    private static string ToRegex(string pattern)
     {
         var regex = new StringBuilder("^");
         for (var i = 0; i < pattern.Length; i++)
@@ -66,7 +75,7 @@ public sealed class Glob
         }
 
         regex.Append('$');
-        return new Glob(pattern, regex.ToString());
+        return regex.ToString();
     }
 
     public bool IsMatch(string value, bool ignoreCase = false) =>

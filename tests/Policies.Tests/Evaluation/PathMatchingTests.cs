@@ -69,4 +69,66 @@ public sealed class PathMatchingTests
         // The deny fires for everything that is not exactly /public, so re-spelling /public cannot dodge it.
         decision.Effect.Should().Be(path == "/public" ? PolicyEffect.Allow : PolicyEffect.Deny, $"denied={denied} is about the spelling");
     }
+
+    [Theory]
+    [InlineData("/odata/%24batch")]
+    [InlineData("/odata/$batch")]
+    [InlineData("/v1/items%3Apurge")]
+    [InlineData("/api/users/%40admin")]
+    [InlineData("/api/caf%C3%A9")]
+    [InlineData("/api/CAF%C3%89")]
+    [InlineData("/api/%7Euser/x")]
+    public void Encoded_spellings_do_not_dodge_a_deny_written_plainly(string path)
+    {
+        var engine = TestPolicies.Engine("""
+            rules:
+              - name: reads
+                when: { tool: http_call, facts: { http.method: GET } }
+                effect: allow
+              - name: plain-denies
+                when: { tool: http_call, facts: { http.path: ["/odata/$batch", "/api/users/@admin", "/api/café"] } }
+                effect: deny
+              - name: plain-glob-denies
+                when: { tool: http_call, facts: { http.path: { glob: ["/v1/*:purge", "/api/~user/**"] } } }
+                effect: deny
+            """);
+
+        var decision = engine.Evaluate("agent-1", $$"""{"service":"billing","method":"GET","path":"{{path}}"}""", "http_call");
+
+        decision.Effect.Should().Be(PolicyEffect.Deny, string.Join(" ", decision.Reasons));
+        decision.MatchedRules.Should().NotBeEmpty();
+    }
+
+    [Fact]
+    public void An_allow_written_with_non_ascii_matches_the_encoded_path_exactly()
+    {
+        var engine = TestPolicies.Engine("""
+            rules:
+              - name: cafe
+                when: { tool: http_call, facts: { http.method: GET, http.path: /api/café } }
+                effect: allow
+            """);
+
+        engine.Evaluate("agent-1", """{"service":"billing","method":"GET","path":"/api/caf%c3%a9"}""", "http_call").Effect.Should().Be(PolicyEffect.Allow);
+        engine.Evaluate("agent-1", """{"service":"billing","method":"GET","path":"/api/CAF%C3%89"}""", "http_call").Effect.Should().Be(PolicyEffect.Deny);
+    }
+
+    [Theory]
+    [InlineData("debug")]
+    [InlineData("Debug")]
+    [InlineData("DEBUG")]
+    public void Query_keys_in_a_deny_match_whatever_their_case(string key)
+    {
+        var engine = TestPolicies.Engine("""
+            rules:
+              - name: reads
+                when: { tool: http_call, facts: { http.method: GET } }
+                effect: allow
+              - name: no-debug
+                when: { tool: http_call, facts: { http.queryKeys: { any: [debug] } } }
+                effect: deny
+            """);
+
+        engine.Evaluate("agent-1", $$"""{"service":"billing","method":"GET","path":"/api/x?{{key}}=1"}""", "http_call").Effect.Should().Be(PolicyEffect.Deny);
+    }
 }

@@ -24,9 +24,9 @@ public static class HttpCallTool
         new(Service, FactType.Text, "The registered service the call goes to."),
         new(Method, FactType.Text, "The HTTP method, upper case."),
         new(Path, FactType.Text, "The request path relative to the service, in RFC 3986 normal form (no query).", Matching: FactMatching.Path),
-        new(Query, FactType.Text, "The normalised query string without the leading '?'; empty when there is none."),
-        new(QueryKeys, FactType.TextList, "The names of the query parameters, decoded."),
-        new(Headers, FactType.TextList, "The names of the headers the agent sent, lower case."),
+        new(Query, FactType.Text, "The normalised query string without the leading '?'; empty when there is none.", Matching: FactMatching.Name),
+        new(QueryKeys, FactType.TextList, "The names of the query parameters, decoded.", Matching: FactMatching.Name),
+        new(Headers, FactType.TextList, "The names of the headers the agent sent, lower case.", Matching: FactMatching.Name),
         new(HasBody, FactType.Flag, "Whether the call sends a body."),
         new(BodyBytes, FactType.Number, "The size of the body in UTF-8 bytes."),
     ];

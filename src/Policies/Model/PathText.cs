@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text;
+
+namespace McpGateway.Policies.Model;
+
+/// <summary>
+/// How path operands written in rules are brought to the form classifiers produce, and the
+/// decoded form that fail-closed (case-insensitive) comparisons use.
+/// </summary>
+public static class PathText
+{
+    private const string Literal = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,=:@/";
+
+    /// <summary>
+    /// The normal form of a path written in a rule: non-ASCII characters percent-encoded as UTF-8,
+    /// escapes of characters a path holds literally decoded, other escapes in upper-case hex.
+    /// Glob characters pass through.
+    /// </summary>
+    public static string Normalize(string text)
+    {
+        var output = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '%' && i + 2 < text.Length && IsHex(text[i + 1]) && IsHex(text[i + 2]))
+            {
+                var value = int.Parse(text.AsSpan(i + 1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                if (value is > 0 and < 0x80 && Literal.Contains((char)value, StringComparison.Ordinal) && value != '/' && value != '.')
+                {
+                    output.Append((char)value);
+                }
+                else
+                {
+                    output.Append('%').Append(text.AsSpan(i + 1, 2).ToString().ToUpperInvariant());
+                }
+
+                i += 2;
+            }
+            else if (c > 0x7F)
+            {
+                var width = char.IsHighSurrogate(c) && i + 1 < text.Length ? 2 : 1;
+                foreach (var b in Encoding.UTF8.GetBytes(text.Substring(i, width)))
+                {
+                    output.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+                }
+
+                i += width - 1;
+            }
+            else
+            {
+                output.Append(c);
+            }
+        }
+
+        return output.ToString();
+    }
+
+    /// <summary>The percent-decoded text (invalid or non-UTF-8 escapes are left as they are).</summary>
+    public static string Decode(string text) => text.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(text) : text;
+
+    private static bool IsHex(char c) => char.IsAsciiHexDigit(c);
+}
