@@ -10,7 +10,9 @@ namespace McpGateway.Configuration;
 public sealed class HeldSecrets
 {
     private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
     private HeldSecretRedactor _current = HeldSecretRedactor.Empty;
+    private IReadOnlyList<string> _values = [];
 
     public HeldSecrets(TimeProvider time, TimeSpan? keepPrevious = null)
     {
@@ -39,8 +41,41 @@ public sealed class HeldSecrets
             }
         }
 
-        var next = Current.WithRotation(values, KeepPrevious, _time);
-        Volatile.Write(ref _current, next);
+        lock (_gate)
+        {
+            Volatile.Write(ref _current, Current.WithRotation(values, KeepPrevious, _time));
+            _values = values;
+        }
+
         return unreadable;
+    }
+
+    /// <summary>
+    /// Reads a secret for use in a backend call. The value is held by the redactor before it is
+    /// returned, so a secret rotated since the last refresh is redacted from whatever echoes it.
+    /// A value too short to be redacted safely is refused.
+    /// </summary>
+    public string Use(SecretReference reference)
+    {
+        var value = reference.Resolve();
+        if (value.Trim().Length < HeldSecretRedactor.MinimumSecretLength)
+        {
+            throw new SecretUnavailableException($"Secret {reference.Text} is shorter than {HeldSecretRedactor.MinimumSecretLength} characters, too short to be kept out of results; it is not used.");
+        }
+
+        if (!Volatile.Read(ref _values).Contains(value, StringComparer.Ordinal))
+        {
+            lock (_gate)
+            {
+                if (!_values.Contains(value, StringComparer.Ordinal))
+                {
+                    List<string> values = [.. _values, value];
+                    Volatile.Write(ref _current, Current.WithRotation(values, KeepPrevious, _time));
+                    _values = values;
+                }
+            }
+        }
+
+        return value;
     }
 }

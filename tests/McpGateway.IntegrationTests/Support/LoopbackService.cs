@@ -28,6 +28,9 @@ internal sealed class LoopbackService : IAsyncDisposable
 
     public Uri BaseUrl { get; private set; } = null!;
 
+    /// <summary>The headers of the last request that reached /api/echo, as the service saw them.</summary>
+    public IReadOnlyDictionary<string, string> LastEchoHeaders { get; private set; } = new Dictionary<string, string>();
+
     /// <summary>How many requests reached /api/flaky.</summary>
     public int FlakyHits => Volatile.Read(ref _flaky);
 
@@ -53,14 +56,15 @@ internal sealed class LoopbackService : IAsyncDisposable
 
     private void Map(WebApplication app)
     {
-        app.Map("/api/echo/{**rest}", (Delegate)Echo);
-        app.Map("/api/echo", (Delegate)Echo);
+        app.Map("/api/echo/{**rest}", (Delegate)EchoAndRemember);
+        app.Map("/api/echo", (Delegate)EchoAndRemember);
         app.Map("/api/leak", (HttpContext context) =>
         {
             var auth = context.Request.Headers.Authorization.ToString();
             var token = auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth[7..] : auth;
             return Results.Text($"debug: header={auth} b64={Convert.ToBase64String(Encoding.UTF8.GetBytes(token))} url={Uri.EscapeDataString(token)} json={System.Text.Json.JsonSerializer.Serialize(token)}");
         });
+        app.Map("/api/reflect", (HttpContext context) => Results.Text($"{context.Request.Query["pad"]} auth={context.Request.Headers.Authorization}"));
         app.Map("/api/redirect", () => Results.Redirect("http://127.0.0.1:1/elsewhere"));
         app.Map("/api/big", (int size) => Results.Text(new string('x', size)));
         app.Map("/api/binary", () => Results.Bytes([0, 1, 2, 255, 254, 0, 7], "application/octet-stream"));
@@ -75,6 +79,12 @@ internal sealed class LoopbackService : IAsyncDisposable
             return Results.StatusCode(503);
         });
         app.Map("/api/status/{code:int}", (int code) => Results.StatusCode(code));
+    }
+
+    private Task<IResult> EchoAndRemember(HttpContext context)
+    {
+        LastEchoHeaders = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
+        return Echo(context);
     }
 
     private static async Task<IResult> Echo(HttpContext context)

@@ -18,12 +18,14 @@ public sealed class HttpCallExecutorTests : IAsyncLifetime
     private LoopbackService _service = null!;
     private ServiceProvider _provider = null!;
     private HttpCallExecutor _executor = null!;
+    private HeldSecrets _held = null!;
 
     public async Task InitializeAsync()
     {
         File.WriteAllText(Path.Combine(_secrets, "token"), Token);
         _service = await LoopbackService.StartAsync();
-        _provider = new ServiceCollection().AddSingleton(TimeProvider.System).AddHttpCallBackend().BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+        _held = new HeldSecrets(TimeProvider.System);
+        _provider = new ServiceCollection().AddSingleton(TimeProvider.System).AddSingleton(_held).AddHttpCallBackend().BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
         _executor = _provider.GetRequiredService<HttpCallExecutor>();
     }
 
@@ -60,7 +62,8 @@ public sealed class HttpCallExecutorTests : IAsyncLifetime
     {
         var result = await SendAsync(Spec("GET", "/api/echo", null));
 
-        Echoed(result).GetProperty("headers").GetProperty("authorization").GetString().Should().Be("Bearer " + Token);
+        _service.LastEchoHeaders["authorization"].Should().Be("Bearer " + Token);
+        Echoed(result).GetProperty("headers").GetProperty("authorization").GetString().Should().Be("Bearer [REDACTED]", "the echo of the held secret is redacted");
     }
 
     [Fact]
@@ -70,11 +73,14 @@ public sealed class HttpCallExecutorTests : IAsyncLifetime
         var basic = Service(new HttpAuthOptions(null, "svc", password, null, null));
         var header = Service(new HttpAuthOptions(null, null, null, "X-Api-Key", password));
 
-        var viaBasic = await _executor.ExecuteAsync(Spec("GET", "/api/echo", null), basic, HttpCallLimits.Default, CancellationToken.None);
+        await _executor.ExecuteAsync(Spec("GET", "/api/echo", null), basic, HttpCallLimits.Default, CancellationToken.None);
+        var sentBasic = _service.LastEchoHeaders["authorization"];
         var viaHeader = await _executor.ExecuteAsync(Spec("GET", "/api/echo", null), header, HttpCallLimits.Default, CancellationToken.None);
+        var sentHeader = _service.LastEchoHeaders["x-api-key"];
 
-        Echoed(viaBasic).GetProperty("headers").GetProperty("authorization").GetString().Should().Be("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("svc:" + Token)));
-        Echoed(viaHeader).GetProperty("headers").GetProperty("x-api-key").GetString().Should().Be(Token);
+        sentBasic.Should().Be("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("svc:" + Token)));
+        sentHeader.Should().Be(Token);
+        viaHeader.Body.Should().NotContain(Token);
     }
 
     [Fact]
@@ -179,6 +185,45 @@ public sealed class HttpCallExecutorTests : IAsyncLifetime
 
         outcomes.Should().StartWith(Enumerable.Repeat("503", 10));
         outcomes.Last().Should().Contain("failing repeatedly, so calls to it are paused");
+    }
+
+    [Theory]
+    [InlineData(60)]
+    [InlineData(61)]
+    [InlineData(70)]
+    [InlineData(75)]
+    public async Task A_cut_body_never_keeps_part_of_a_held_secret(int padding)
+    {
+        var limits = HttpCallLimits.Default with { MaxResponseBytes = 85 };
+
+        var result = await _executor.ExecuteAsync(Spec("GET", "/api/reflect", "pad=" + new string('p', padding)), Service(Bearer()), limits, CancellationToken.None);
+
+        result.Truncated.Should().BeTrue();
+        for (var i = 0; i + 6 <= Token.Length; i++)
+        {
+            result.Body.Should().NotContain(Token.Substring(i, 6), "no six characters of the token survive the cut");
+        }
+    }
+
+    [Fact]
+    public async Task A_secret_rotated_since_the_last_refresh_is_redacted_all_the_same()
+    {
+        File.WriteAllText(Path.Combine(_secrets, "token"), "rotated-svc-token-77f0c1");
+
+        var result = await SendAsync(Spec("GET", "/api/reflect", null));
+
+        result.Body.Should().NotContain("rotated-svc-token-77f0c1").And.Contain("[REDACTED]");
+    }
+
+    [Fact]
+    public async Task A_credential_too_short_to_redact_is_not_sent()
+    {
+        File.WriteAllText(Path.Combine(_secrets, "token"), "abc");
+
+        var act = () => SendAsync(Spec("GET", "/api/flaky", null));
+
+        await act.Should().ThrowAsync<ToolCallException>().WithMessage("*credential*not available*");
+        _service.FlakyHits.Should().Be(0);
     }
 
     private Task<HttpCallResult> SendAsync(HttpRequestSpec spec) =>

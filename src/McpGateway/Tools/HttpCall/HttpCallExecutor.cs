@@ -17,12 +17,20 @@ public sealed class HttpCallExecutor
 {
     public const string ClientName = "mcpgw-http";
 
+    /// <summary>
+    /// Read beyond the cap, so a held secret that straddles the cut is redacted whole before the
+    /// body is cut (larger than any spelling of a secret).
+    /// </summary>
+    public const int RedactionMargin = 64 * 1024;
+
     private readonly IHttpClientFactory _clients;
+    private readonly HeldSecrets _secrets;
     private readonly TimeProvider _time;
 
-    public HttpCallExecutor(IHttpClientFactory clients, TimeProvider time)
+    public HttpCallExecutor(IHttpClientFactory clients, HeldSecrets secrets, TimeProvider time)
     {
         _clients = clients;
+        _secrets = secrets;
         _time = time;
     }
 
@@ -38,7 +46,7 @@ public sealed class HttpCallExecutor
         var url = new Uri(ComposeUrl(service, spec), new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
         using var request = new HttpRequestMessage(new HttpMethod(spec.Method), url);
         AddContent(request, spec);
-        AddCredentials(request, service);
+        AddCredentials(request, service, _secrets);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(limits.Timeout);
@@ -46,9 +54,18 @@ public sealed class HttpCallExecutor
         try
         {
             using var response = await _clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            var (bytes, truncated) = await HttpResponseReader.ReadCappedAsync(response.Content, limits.MaxResponseBytes, timeout.Token).ConfigureAwait(false);
-            var (body, kind) = HttpResponseReader.Describe(bytes, response.Content.Headers.ContentType?.MediaType, truncated);
-            return new HttpCallResult((int)response.StatusCode, HttpResponseReader.SelectHeaders(response), body, kind, truncated, bytes.Length, (long)_time.GetElapsedTime(started).TotalMilliseconds);
+            var (bytes, beyondRead) = await HttpResponseReader.ReadCappedAsync(response.Content, limits.MaxResponseBytes + RedactionMargin, timeout.Token).ConfigureAwait(false);
+            var truncated = beyondRead || bytes.Length > limits.MaxResponseBytes;
+            var (body, kind) = HttpResponseReader.Describe(bytes, response.Content.Headers.ContentType?.MediaType, beyondRead);
+            if (kind is "text" or "json")
+            {
+                // Redact first, then cut: a cut must never leave part of a secret behind.
+                body = _secrets.Current.Redact(body);
+                body = truncated ? HttpResponseReader.CutToBytes(body, limits.MaxResponseBytes) : body;
+            }
+
+            var shown = Math.Min(bytes.Length, limits.MaxResponseBytes);
+            return new HttpCallResult((int)response.StatusCode, HttpResponseReader.SelectHeaders(response), body, kind, truncated, shown, (long)_time.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -87,24 +104,24 @@ public sealed class HttpCallExecutor
         }
     }
 
-    private static void AddCredentials(HttpRequestMessage request, HttpServiceOptions service)
+    private static void AddCredentials(HttpRequestMessage request, HttpServiceOptions service, HeldSecrets secrets)
     {
         try
         {
             var auth = service.Auth;
             if (auth.Bearer is { } bearer)
             {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer.Resolve());
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secrets.Use(bearer));
             }
             else if (auth.BasicPassword is { } password)
             {
-                var pair = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{auth.BasicUsername}:{password.Resolve()}"));
+                var pair = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{auth.BasicUsername}:{secrets.Use(password)}"));
                 request.Headers.Authorization = new AuthenticationHeaderValue("Basic", pair);
             }
             else if (auth is { HeaderName: { } name, HeaderValue: { } value })
             {
                 request.Headers.Remove(name);
-                request.Headers.TryAddWithoutValidation(name, value.Resolve());
+                request.Headers.TryAddWithoutValidation(name, secrets.Use(value));
             }
         }
         catch (SecretUnavailableException ex)
