@@ -200,11 +200,30 @@ public sealed class ToolCallPipeline
             ["tool"] = context.Request.Tool,
             ["target"] = decision?.Target,
             ["client"] = new JsonObject { ["name"] = caller.ClientName, ["version"] = caller.ClientVersion, ["keyId"] = caller.KeyId },
-            ["arguments"] = JsonNode.Parse(context.Request.Arguments.ValueKind == JsonValueKind.Undefined ? "null" : context.Request.Arguments.GetRawText()),
+            ["arguments"] = RecordableArguments(context.Request.Arguments),
             ["requestSha256"] = CanonicalRequest.Hash(caller.Identity.Name, context.Request.Tool, decision?.Target, context.Request.Arguments),
             ["decision"] = decision?.ToJson(),
             ["receivedAt"] = AuditChain.FormatTimestamp(context.ReceivedAt),
         };
+    }
+
+    /// <summary>
+    /// The arguments as recorded. Arguments that canonical JSON cannot hold (huge numbers, lone
+    /// surrogates, duplicate names) are replaced by a note, so the refusal is still recorded; the
+    /// request hash still fingerprints them.
+    /// </summary>
+    private static JsonNode? RecordableArguments(JsonElement arguments)
+    {
+        try
+        {
+            var node = JsonNode.Parse(arguments.ValueKind == JsonValueKind.Undefined ? "null" : arguments.GetRawText());
+            CanonicalJson.Serialize(node);
+            return node;
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException or InvalidOperationException)
+        {
+            return new JsonObject { ["unrecordable"] = "The arguments are not valid I-JSON (RFC 7493) and are fingerprinted by requestSha256 only." };
+        }
     }
 
     private JsonObject FinishPayload(ToolCallContext context, ToolCallOutcome outcome)

@@ -50,12 +50,25 @@ public sealed class PolicyEngine
             return PolicyEvaluator.Refuse(revision, identity, tool, null, new Refusal("classifier-failed", $"The {tool} classifier failed, so the call cannot be checked and is refused."));
         }
 
-        return PolicyEvaluator.Decide(snapshot, info, descriptor, classification);
+        return DecideSafely(snapshot, info, descriptor, classification);
     }
 
     /// <summary>Decides an already-classified call.</summary>
     public PolicyDecision Decide(IdentityInfo identity, ToolDescriptor tool, Classification classification) =>
-        PolicyEvaluator.Decide(Current, identity, tool, classification);
+        DecideSafely(Current, identity, tool, classification);
+
+    private static PolicyDecision DecideSafely(PolicySnapshot snapshot, IdentityInfo identity, ToolDescriptor tool, Classification classification)
+    {
+        try
+        {
+            return PolicyEvaluator.Decide(snapshot, identity, tool, classification);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Fail closed: an evaluation fault (a pattern that timed out, a bug) is never an allow.
+            return PolicyEvaluator.Refuse(snapshot.Bundle.Revision, identity.Name, tool.Name, classification, new Refusal("evaluation-failed", "The policy could not be evaluated for this call, so it is refused."));
+        }
+    }
 
     /// <summary>
     /// Whether <paramref name="identity"/> could ever be allowed (possibly after approval) to use

@@ -68,6 +68,24 @@ public sealed class PipelineFailClosedTests : IAsyncLifetime
         (await _environment.AuditEntriesAsync()).Select(e => e.Type).Should().Equal("call.started", "call.finished");
     }
 
+    [Theory]
+    [InlineData("""{"service":"loopback","method":"GET","path":"/api/admin","n":1e400}""")]
+    [InlineData("""{"service":"loopback","method":"GET","path":"/api/admin","s":"\ud800"}""")]
+    [InlineData("""{"service":"loopback","method":"GET","path":"/api/admin","path":"/api/echo"}""")]
+    public async Task A_refusal_is_recorded_even_when_its_arguments_are_not_canonical_json(string raw)
+    {
+        var caller = new CallerInfo(_runtime.Configuration.Identities["test-agent"], "s-test", "tests", "1", null);
+        using var arguments = JsonDocument.Parse(raw);
+
+        var outcome = await _services.GetRequiredService<ToolCallPipeline>().RunAsync(new ToolCallRequest(caller, "http_call", arguments.RootElement), CancellationToken.None);
+
+        outcome.IsError.Should().BeTrue();
+        var entries = await _environment.AuditEntriesAsync();
+        var refused = entries.Should().ContainSingle(e => e.Ids.CallId == outcome.CallId).Which;
+        refused.Type.Should().Be("call.refused");
+        refused.Payload.Should().Contain("requestSha256");
+    }
+
     private Task<ToolCallOutcome> RunAsync(string path)
     {
         var caller = new CallerInfo(_runtime.Configuration.Identities["test-agent"], "s-test", "tests", "1", null);
