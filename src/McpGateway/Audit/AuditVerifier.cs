@@ -20,6 +20,28 @@ public sealed record AuditVerification(long Entries, long Purged, AuditEntry? He
 /// </summary>
 public static class AuditVerifier
 {
+    /// <summary>The lease stored beside an entry (used to mark abandoned calls) must be the one its hashed payload carries.</summary>
+    private static bool LeaseMatchesPayload(AuditEntry entry)
+    {
+        System.Text.Json.Nodes.JsonNode? lease;
+        try
+        {
+            lease = System.Text.Json.Nodes.JsonNode.Parse(entry.Payload!)?["lease"];
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+
+        if (entry.Lease is null || lease is null)
+        {
+            return entry.Lease is null && lease is null;
+        }
+
+        return lease["instanceId"]?.GetValue<string>() == entry.Lease.InstanceId
+            && lease["until"]?.GetValue<string>() == AuditChain.FormatTimestamp(entry.Lease.Until);
+    }
+
     public static async Task<AuditVerification> VerifyAsync(IAuditStore store, CancellationToken cancellationToken)
     {
         AuditEntry? previous = null;
@@ -67,6 +89,11 @@ public static class AuditVerifier
         if (entry.Payload is not null && !string.Equals(AuditChain.HashText(entry.Payload), entry.PayloadHash, StringComparison.Ordinal))
         {
             return $"Entry {entry.Seq}'s payload was changed: it no longer matches its payloadHash.";
+        }
+
+        if (entry.Payload is not null && !LeaseMatchesPayload(entry))
+        {
+            return $"Entry {entry.Seq}'s lease columns were changed: they no longer match the lease in its payload.";
         }
 
         var hash = AuditChain.EntryHash(entry.Seq, entry.Timestamp, entry.Type, entry.Ids, entry.PrevHash, entry.PayloadHash);

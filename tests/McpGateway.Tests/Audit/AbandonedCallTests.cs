@@ -47,6 +47,19 @@ public sealed class AbandonedCallTests
         results.Sum(r => r.Count).Should().Be(5);
     }
 
+    [Fact]
+    public async Task A_lease_changed_beside_its_entry_is_caught_by_verify()
+    {
+        await using var temporary = await TemporaryStore.CreateAsync(_time);
+        await Start(temporary.Store.Audit, "live", _time.GetUtcNow().AddHours(1));
+
+        temporary.Execute("UPDATE audit_entries SET lease_until = '2000-01-01T00:00:00.000Z' WHERE seq = 1;");
+        var result = await AuditVerifier.VerifyAsync(temporary.Store.Audit, CancellationToken.None);
+
+        result.FirstBad.Should().Be(1);
+        result.Problem.Should().Contain("lease columns were changed");
+    }
+
     private static Task<AuditEntry> Start(IAuditStore audit, string callId, DateTimeOffset leaseUntil) =>
         audit.AppendAsync(new AuditAppend(AuditEventTypes.CallStarted, new AuditIds(callId, "s", null, "agent"), new JsonObject { ["tool"] = "http_call" }, new AuditLease("gw-old", leaseUntil)), CancellationToken.None);
 }

@@ -15,7 +15,9 @@ public sealed class HttpCallBackend(HttpCallExecutor executor, GatewayRuntime ru
         var decision = context.Decision!;
         if (decision.Classification?.Request is not HttpRequestSpec spec)
         {
-            throw new InvalidOperationException("An allowed http_call has no classified request.");
+            // A rule may allow 'unparsed' calls, but the gateway only sends what it fully understood.
+            var why = decision.Classification is { IsUnparsed: true } c ? " " + string.Join(" ", c.UnparsedReasons) : string.Empty;
+            throw new ToolCallException("The policy allows this call, but the gateway sends only requests it fully understood, and it did not understand this one." + why);
         }
 
         if (!runtime.Configuration.HttpServices.TryGetValue(spec.Service, out var service))

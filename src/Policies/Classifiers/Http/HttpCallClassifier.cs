@@ -56,6 +56,7 @@ internal sealed class HttpCallClassifier : IToolClassifier
 
         var headers = ReadHeaders(fields.Headers, target, facts, refusals);
         var body = ReadBody(fields.Body, facts, refusals);
+        CheckMethodOverride(path, headers, body, refusals);
 
         facts.Set(CommonFacts.Unparsed, unparsed.Count > 0);
         facts.Set(CommonFacts.Complex, false);
@@ -239,6 +240,27 @@ internal sealed class HttpCallClassifier : IToolClassifier
         var result = HttpHeaderRules.Read(headers, target, refusals);
         facts.Set(HttpCallTool.Headers, result.Names);
         return result.Headers;
+    }
+
+    /// <summary>
+    /// A '_method' query parameter or form field makes several frameworks (Laravel, Symfony,
+    /// Rails, ASP.NET Core's override middleware) treat the request as another method than the
+    /// one that was checked.
+    /// </summary>
+    private static void CheckMethodOverride(HttpTarget? path, System.Collections.Immutable.ImmutableArray<KeyValuePair<string, string>> headers, string? body, List<Refusal> refusals)
+    {
+        const string Field = "_method";
+        if (path?.QueryKeys.Any(k => k.Equals(Field, StringComparison.OrdinalIgnoreCase)) == true)
+        {
+            refusals.Add(new Refusal(HttpRefusalCodes.ForbiddenMethod, "Query parameter '_method' overrides the HTTP method on many servers, so it is refused: put the method you mean in 'method' instead."));
+        }
+
+        var contentType = headers.FirstOrDefault(h => h.Key == "content-type").Value ?? string.Empty;
+        var form = contentType.Contains("x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) || contentType.Contains("multipart/form-data", StringComparison.OrdinalIgnoreCase);
+        if (form && body is not null && body.Contains(Field, StringComparison.OrdinalIgnoreCase))
+        {
+            refusals.Add(new Refusal(HttpRefusalCodes.ForbiddenMethod, "A '_method' form field overrides the HTTP method on many servers, so it is refused: put the method you mean in 'method' instead."));
+        }
     }
 
     private static string? ReadBody(JsonElement? element, FactSetBuilder facts, List<Refusal> refusals)

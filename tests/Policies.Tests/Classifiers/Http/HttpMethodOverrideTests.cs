@@ -1,0 +1,26 @@
+namespace Policies.Tests.Classifiers.Http;
+
+public sealed class HttpMethodOverrideTests
+{
+    [Theory]
+    [InlineData("/api/items/1?_method=DELETE")]
+    [InlineData("/api/items/1?a=1&_METHOD=delete")]
+    public void A_method_override_in_the_query_is_refused(string path)
+    {
+        var result = HttpCalls.Path(path, "POST");
+
+        result.Codes().Should().Contain("forbidden-method");
+        result.Refusals.Should().Contain(r => r.Reason.Contains("'_method'", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("application/x-www-form-urlencoded", "name=x&_method=DELETE", true)]
+    [InlineData("multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"_method\"\r\n\r\nDELETE\r\n--b--", true)]
+    [InlineData("application/json", "{\"_method\":\"note\"}", false)]
+    public void A_method_override_in_a_form_body_is_refused(string contentType, string body, bool refused)
+    {
+        var result = HttpCalls.Classify(System.Text.Json.JsonSerializer.Serialize(new { service = "billing", method = "POST", path = "/api/items/1", headers = new Dictionary<string, string> { ["Content-Type"] = contentType }, body }));
+
+        result.Codes().Contains("forbidden-method").Should().Be(refused);
+    }
+}
