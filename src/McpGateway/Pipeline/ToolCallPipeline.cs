@@ -159,6 +159,14 @@ public sealed class ToolCallPipeline
 
     private ToolCallOutcome Mask(ToolCallContext context, ToolResult result)
     {
+        // Profiles this version can apply: 'default' is held-secret redaction, applied to every
+        // result anyway. A profile it cannot apply withholds the result rather than skip it.
+        if (context.Decision!.Obligations.TryGetValue(Policies.Tools.CommonObligations.Mask, out var mask)
+            && mask.Profiles.FirstOrDefault(p => p != "default") is { } unknown)
+        {
+            throw new ToolCallException($"Masking profile '{unknown}' cannot be applied by this gateway, so the result is withheld.");
+        }
+
         try
         {
             var redactor = _runtime.Secrets.Current;
