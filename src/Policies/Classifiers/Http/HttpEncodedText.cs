@@ -19,6 +19,12 @@ internal static class HttpEncodedText
 
     private static readonly SearchValues<char> LookAlikeChars = SearchValues.Create(LookAlikes);
 
+    // Other characters whose compatibility decomposition (NFKC, Unicode 14) holds one of those
+    // delimiters: U+2025 '‥' → "..", U+2100 '℀' → "a/c", U+2488 '⒈' → "1.", U+FE14 → ';' and so on.
+    // A table rather than string.Normalize, which needs ICU that invariant-globalization hosts lack.
+    private static readonly SearchValues<char> CompatibilityDelimiters = SearchValues.Create(
+        "\u2025\u2026\u2047\u2048\u2049\u2100\u2101\u2105\u2106\u2488\u2489\u248A\u248B\u248C\u248D\u248E\u248F\u2490\u2491\u2492\u2493\u2494\u2495\u2496\u2497\u2498\u2499\u249A\u249B\u33C2\u33C7\u33D8\uFE14\uFE16\uFE19\uFE30");
+
     /// <summary>Adds an unparsed reason for the first invalid or look-alike run of encoded bytes in <paramref name="path"/>.</summary>
     public static void Check(string path, List<string> unparsed)
     {
@@ -57,6 +63,14 @@ internal static class HttpEncodedText
                     var lookAlike = text[at];
                     var meaning = Meanings[LookAlikes.IndexOf(lookAlike, StringComparison.Ordinal)];
                     unparsed.Add($"The path has '{HttpSyntax.Excerpt(run)}', which decodes to '{lookAlike}' (U+{((int)lookAlike).ToString("X4", CultureInfo.InvariantCulture)}), a character some servers turn into '{meaning}' when they normalise Unicode. Use '{meaning}' itself if you mean it, or leave the character out.");
+                    return;
+                }
+
+                // Any other character whose compatibility form (NFKC) holds a delimiter, such as
+                // U+2025 '‥' → "..", U+2100 '℀' → "a/c".
+                if (text.AsSpan().IndexOfAny(CompatibilityDelimiters) >= 0 || text.Contains("\U0001F100", StringComparison.Ordinal))
+                {
+                    unparsed.Add($"The path has '{HttpSyntax.Excerpt(run)}', which some servers normalise (Unicode NFKC) into text holding '/', '\\', '.', '?', '#', '%' or ';'. Write the characters you mean, or leave these out.");
                     return;
                 }
             }

@@ -86,6 +86,8 @@ public sealed class HttpPathNormalizationTests
     [InlineData("/api/%ef%bc%bc", "(U+FF3C), a character some servers turn into '\\'")]
     [InlineData("/api/%ef%bc%8e%ef%bc%8e/admin", "(U+FF0E), a character some servers turn into '.'")]
     [InlineData("/api/x%cd%be", "(U+037E), a character some servers turn into ';'")]
+    [InlineData("/api/%e2%80%a5/x", "normalise (Unicode NFKC)")]
+    [InlineData("/api/%e2%84%80", "normalise (Unicode NFKC)")]
     [InlineData("/api/items#top", "'#' at position 11, which starts a fragment")]
     [InlineData("/api/items?a=1#top", "which starts a fragment")]
     public void Path_a_server_could_read_differently_is_unparsed(string path, string reason)
