@@ -65,6 +65,11 @@ public sealed class HttpCallExecutor
             }
 
             var shown = Math.Min(bytes.Length, limits.MaxResponseBytes);
+            if (kind == "binary")
+            {
+                body = $"[{shown}{(truncated ? "+" : string.Empty)} bytes of {response.Content.Headers.ContentType?.MediaType ?? "binary content"}, not shown]";
+            }
+
             return new HttpCallResult((int)response.StatusCode, HttpResponseReader.SelectHeaders(response), body, kind, truncated, shown, (long)_time.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
