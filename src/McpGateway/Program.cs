@@ -7,4 +7,4 @@ Console.CancelKeyPress += (_, e) =>
     cancellation.Cancel();
 };
 
-return await new GatewayCli(Console.Out, Console.Error).RunAsync(args, cancellation.Token).ConfigureAwait(false);
+return await new GatewayCli(Console.In, Console.Out, Console.Error).RunAsync(args, cancellation.Token).ConfigureAwait(false);

@@ -12,7 +12,7 @@ internal static class GatewayProcess
 
     public static string ReferenceConfig => Path.Combine(RepositoryRoot, "samples", "reference.appsettings.json");
 
-    public static async Task<ProcessResult> RunAsync(IEnumerable<string> arguments, IDictionary<string, string?>? environment = null, string? workingDirectory = null)
+    public static async Task<ProcessResult> RunAsync(IEnumerable<string> arguments, IDictionary<string, string?>? environment = null, string? workingDirectory = null, string? standardInput = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -35,6 +35,11 @@ internal static class GatewayProcess
         }
 
         using var process = Process.Start(start)!;
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput);
+        }
+
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

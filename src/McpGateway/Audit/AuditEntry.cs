@@ -49,7 +49,7 @@ public sealed record AuditEntry(
     AuditLease? Lease);
 
 /// <summary>Which entries to read; all bounds optional and inclusive.</summary>
-public sealed record AuditQuery(DateTimeOffset? Since = null, DateTimeOffset? Until = null, string? Identity = null, long? AfterSeq = null)
+public sealed record AuditQuery(DateTimeOffset? Since = null, DateTimeOffset? Until = null, string? Identity = null, long? AfterSeq = null, string? SessionId = null)
 {
     public static AuditQuery All { get; } = new();
 }

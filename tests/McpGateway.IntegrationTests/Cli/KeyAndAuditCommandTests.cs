@@ -107,6 +107,23 @@ public sealed class KeyAndAuditCommandTests : IDisposable
         verify.StandardOutput.Should().Contain("audit chain OK: 8 entries");
     }
 
+    [Fact]
+    public async Task Mask_redacts_the_configured_secrets_from_standard_input()
+    {
+        var folder = Path.GetDirectoryName(_data)!;
+        File.WriteAllText(Path.Combine(folder, "svc.token"), "mask-me-token-5f2a9c");
+        File.WriteAllText(Path.Combine(folder, "gw.json"), "{ \"McpGateway\": { \"Policies\": \"p\", \"Targets\": { \"Http\": { \"svc\": { \"BaseUrl\": \"http://127.0.0.1:9/\", \"Auth\": { \"Bearer\": \"{file:svc.token}\" } } } } } }");
+        var input = "token=mask-me-token-5f2a9c b64=" + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("mask-me-token-5f2a9c")) + "\n";
+
+        var masked = await GatewayProcess.RunAsync(["mask", "--profile", "default", "--config", Path.Combine(folder, "gw.json")], standardInput: input);
+        var unknown = await GatewayProcess.RunAsync(["mask", "--profile", "pii", "--config", Path.Combine(folder, "gw.json")], standardInput: input);
+
+        masked.ExitCode.Should().Be(0, masked.StandardError);
+        masked.StandardOutput.Should().Be("token=[REDACTED] b64=[REDACTED]\n");
+        unknown.ExitCode.Should().Be(2);
+        unknown.StandardError.Should().Contain("unknown masking profile 'pii'");
+    }
+
     private Task<ProcessResult> RunAsync(params string[] args) =>
         GatewayProcess.RunAsync([.. args, "--config", GatewayProcess.ReferenceConfig], new Dictionary<string, string?> { ["McpGateway__DataDirectory"] = _data });
 

@@ -149,6 +149,10 @@ public sealed class PolicyEvalCommandTests
     [InlineData("policy", "--help")]
     [InlineData("policy", "eval", "--help")]
     [InlineData("policy", "test", "--help")]
+    [InlineData("serve", "--help")]
+    [InlineData("keys", "create", "--help")]
+    [InlineData("audit", "session", "--help")]
+    [InlineData("mask", "--help")]
     public async Task Every_verb_has_help(params string[] args)
     {
         var result = await GatewayProcess.RunAsync(args);

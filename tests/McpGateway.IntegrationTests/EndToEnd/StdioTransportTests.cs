@@ -40,7 +40,18 @@ public sealed class StdioTransportTests : IAsyncLifetime
         }
 
         var sessions = (await _environment.AuditEntriesAsync()).Where(e => e.Type == "call.started").Select(e => e.Ids.SessionId).Distinct().ToList();
-        sessions.Should().ContainSingle().Which.Should().StartWith("s-");
+        var session = sessions.Should().ContainSingle().Which;
+        session.Should().StartWith("s-");
+
+        var transcript = await GatewayProcess.RunAsync(["audit", "session", session!, "--config", _environment.ConfigPath]);
+        var unknown = await GatewayProcess.RunAsync(["audit", "session", "s-nothing", "--config", _environment.ConfigPath]);
+
+        transcript.ExitCode.Should().Be(0, transcript.StandardError);
+        var lines = transcript.StandardOutput.Trim().Split('\n');
+        lines.Should().HaveCount(4);
+        lines[0].Should().Contain("call.started").And.Contain("http_call loopback allow by [agent-reads-api]").And.Contain("/api/echo/1");
+        lines[1].Should().Contain("call.finished").And.Contain("ok in");
+        unknown.ExitCode.Should().Be(1);
     }
 
     [Fact]

@@ -12,7 +12,56 @@ internal static class AuditCommands
         var audit = new Command("audit", "Verify and export the tamper-evident audit chain.");
         audit.Subcommands.Add(CreateVerify(output, error));
         audit.Subcommands.Add(CreateExport(output, error));
+        audit.Subcommands.Add(CreateSession(output, error));
         return audit;
+    }
+
+    private static Command CreateSession(TextWriter output, TextWriter error)
+    {
+        var session = new Argument<string>("SESSION_ID") { Description = "A session id as recorded (s-… for HTTP sessions and stdio runs, d-… for session-less clients)." };
+        var json = new Option<bool>("--json") { Description = "JSON Lines, as audit export writes them, instead of a transcript." };
+        var command = new Command("session", "Show one session's calls in order: what was asked, decided and returned.") { session, json };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            if (await StoreAccess.OpenAsync(parseResult.GetValue(GatewayCli.ConfigOption), error, cancellationToken).ConfigureAwait(false) is not var (_, store))
+            {
+                return GatewayCli.Misuse;
+            }
+
+            await using (store)
+            {
+                var query = new AuditQuery(SessionId: parseResult.GetValue(session));
+                try
+                {
+                    if (parseResult.GetValue(json))
+                    {
+                        await AuditExporter.WriteJsonLinesAsync(store.Audit, query, output, cancellationToken).ConfigureAwait(false);
+                        return GatewayCli.Success;
+                    }
+
+                    var count = 0;
+                    await foreach (var entry in store.Audit.ReadAsync(query, cancellationToken).ConfigureAwait(false))
+                    {
+                        await output.WriteLineAsync(AuditTranscript.Line(entry)).ConfigureAwait(false);
+                        count++;
+                    }
+
+                    if (count == 0)
+                    {
+                        await error.WriteLineAsync($"error: no entries for session '{parseResult.GetValue(session)}'.").ConfigureAwait(false);
+                        return GatewayCli.CheckFailed;
+                    }
+
+                    return GatewayCli.Success;
+                }
+                catch (Exception ex) when (ex is StoreUnavailableException or AuditFormatException)
+                {
+                    await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+                    return GatewayCli.CheckFailed;
+                }
+            }
+        });
+        return command;
     }
 
     private static Command CreateVerify(TextWriter output, TextWriter error)

@@ -13,11 +13,18 @@ public sealed class GatewayCli
     public const int CheckFailed = 1;
     public const int Misuse = 2;
 
+    private readonly TextReader _in;
     private readonly TextWriter _out;
     private readonly TextWriter _error;
 
     public GatewayCli(TextWriter output, TextWriter error)
+        : this(TextReader.Null, output, error)
     {
+    }
+
+    public GatewayCli(TextReader input, TextWriter output, TextWriter error)
+    {
+        _in = input;
         _out = output;
         _error = error;
     }
@@ -37,6 +44,7 @@ public sealed class GatewayCli
         root.Subcommands.Add(PolicyCommands.Create(_out, _error));
         root.Subcommands.Add(KeyCommands.Create(_out, _error));
         root.Subcommands.Add(AuditCommands.Create(_out, _error));
+        root.Subcommands.Add(MaskCommand.Create(_in, _out, _error));
 
         var parseResult = root.Parse(args);
         var configuration = new InvocationConfiguration { Output = _out, Error = _error };

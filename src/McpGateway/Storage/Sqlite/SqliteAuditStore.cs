@@ -116,6 +116,12 @@ internal sealed class SqliteAuditStore(SqliteGatewayStore store, TimeProvider ti
             parameters.Add(("$identity", identity));
         }
 
+        if (query.SessionId is { } session)
+        {
+            sql.Append(" AND session_id = $session");
+            parameters.Add(("$session", session));
+        }
+
         sql.Append(" ORDER BY seq;");
         SqliteConnection connection;
         try

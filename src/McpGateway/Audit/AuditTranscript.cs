@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace McpGateway.Audit;
+
+/// <summary>One readable line per entry, for <c>audit session</c>.</summary>
+public static class AuditTranscript
+{
+    public static string Line(AuditEntry entry)
+    {
+        JsonNode? payload = null;
+        try
+        {
+            payload = entry.Payload is null ? null : JsonNode.Parse(entry.Payload);
+        }
+        catch (JsonException)
+        {
+            // Shown without details; audit verify reports the damage.
+        }
+
+        var head = $"#{entry.Seq} {AuditChain.FormatTimestamp(entry.Timestamp)} {entry.Type,-14} {entry.Ids.CallId ?? "-"} {entry.Ids.Identity ?? "-"}";
+        if (payload is null)
+        {
+            return head + (entry.Payload is null ? " (payload purged)" : string.Empty);
+        }
+
+        var tool = payload["tool"]?.ToString();
+        var target = payload["target"]?.ToString();
+        var detail = entry.Type switch
+        {
+            AuditEventTypes.CallRefused => $"{payload["decision"]?["decision"]}: {string.Join(" ", payload["refusal"]?.AsArray().Select(r => r?.ToString()) ?? [])}",
+            AuditEventTypes.CallStarted => $"{payload["decision"]?["decision"]} by [{string.Join(", ", payload["decision"]?["matchedRules"]?.AsArray().Select(r => r?.ToString()) ?? [])}] {Arguments(payload["arguments"])}",
+            AuditEventTypes.CallFinished => $"{payload["outcome"]} in {payload["durationMs"]} ms: {First(payload["resultExcerpt"]?.ToString())}",
+            _ => payload.ToJsonString(),
+        };
+        return $"{head} {tool} {target} {detail}".TrimEnd();
+    }
+
+    private static string Arguments(JsonNode? arguments) => arguments is null ? string.Empty : arguments.ToJsonString();
+
+    private static string First(string? text)
+    {
+        var line = (text ?? string.Empty).Split('\n')[0];
+        return line.Length <= 160 ? line : line[..160] + "…";
+    }
+}
