@@ -227,6 +227,23 @@ public sealed class HttpTransportTests(HttpGatewayFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task An_oversized_request_is_refused_before_it_is_read()
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, fixture.Server.McpEndpoint)
+        {
+            Content = new StringContent("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"http_call\",\"arguments\":{\"body\":\"" + new string('x', 5 * 1024 * 1024) + "\"}}}", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + fixture.AgentKey);
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+
+        using var response = await http.SendAsync(request);
+
+        ((int)response.StatusCode).Should().Be(413);
+    }
+
+    [Fact]
     public async Task Health_is_served_without_a_key()
     {
         using var http = new HttpClient();

@@ -21,6 +21,9 @@ namespace McpGateway.Hosting.Http;
 /// </summary>
 internal static class HttpGatewayHost
 {
+    /// <summary>Largest MCP request body accepted over HTTP.</summary>
+    public const long MaxRequestBytes = 4 * 1024 * 1024;
+
     public static async Task<int> RunAsync(GatewayRuntime runtime, IGatewayStore store, Uri url, bool insecureBind, TextWriter error, CancellationToken cancellationToken)
     {
         if (Validate(url, insecureBind, runtime) is { } problem)
@@ -37,6 +40,9 @@ internal static class HttpGatewayHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+
+            // A tool call is a few kilobytes; nothing legitimate needs Kestrel's 30 MB default.
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBytes;
             var address = url.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback : IPAddress.Parse(url.Host.Trim('[', ']'));
             kestrel.Listen(address, url.Port, listen =>
             {
