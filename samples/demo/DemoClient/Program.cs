@@ -9,7 +9,7 @@ using ModelContextProtocol.Protocol;
 var options = Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: demo-client (--http URL | --stdio [--config FILE]) --key KEY (list | call TOOL JSON)");
+    Console.Error.WriteLine("usage: demo-client (--http URL | --stdio [--config FILE]) --key KEY [-v] (list | call TOOL JSON)");
     return 2;
 }
 
@@ -26,10 +26,32 @@ IClientTransport transport = options.Http is { } endpoint
         Command = "dotnet",
         Arguments = [Path.Combine(AppContext.BaseDirectory, "mcp-gateway.dll"), "serve", "--stdio", .. options.Config is null ? Array.Empty<string>() : ["--config", Path.GetFullPath(options.Config)]],
         EnvironmentVariables = new Dictionary<string, string?> { ["MCPGW_API_KEY"] = options.Key },
-        StandardErrorLines = line => Console.Error.WriteLine("[gateway] " + line),
+        StandardErrorLines = line =>
+        {
+            if (options.Verbose)
+            {
+                Console.Error.WriteLine("[gateway] " + line);
+            }
+        },
     });
 
-await using var client = await McpClient.CreateAsync(transport, new McpClientOptions { ClientInfo = new Implementation { Name = "demo-client", Version = "1.0.0" } });
+McpClient client;
+try
+{
+    client = await McpClient.CreateAsync(transport, new McpClientOptions { ClientInfo = new Implementation { Name = "demo-client", Version = "1.0.0" } });
+}
+catch (HttpRequestException ex)
+{
+    Console.Error.WriteLine($"The gateway refused the connection ({(int?)ex.StatusCode}): check the key and the URL.");
+    return 1;
+}
+catch (Exception ex) when (ex is not OperationCanceledException)
+{
+    Console.Error.WriteLine($"Could not start or reach the gateway: {ex.Message} (run with -v to see its log).");
+    return 1;
+}
+
+await using var _ = client;
 if (options.Command == "list")
 {
     foreach (var tool in await client.ListToolsAsync())
@@ -53,12 +75,14 @@ static Options? Parse(string[] args)
 {
     string? http = null, key = null, config = null, command = null, tool = null, json = null;
     var stdio = false;
+    var verbose = false;
     for (var i = 0; i < args.Length; i++)
     {
         switch (args[i])
         {
             case "--http" when i + 1 < args.Length: http = args[++i]; break;
             case "--stdio": stdio = true; break;
+            case "-v": verbose = true; break;
             case "--key" when i + 1 < args.Length: key = args[++i]; break;
             case "--config" when i + 1 < args.Length: config = args[++i]; break;
             case "list": command = "list"; break;
@@ -67,7 +91,7 @@ static Options? Parse(string[] args)
         }
     }
 
-    return command is null || key is null || (http is null) == !stdio ? null : new Options(http, key, config, command, tool, json);
+    return command is null || key is null || (http is null) == !stdio ? null : new Options(http, key, config, command, tool, json, verbose);
 }
 
-internal sealed record Options(string? Http, string Key, string? Config, string Command, string? Tool, string? Json);
+internal sealed record Options(string? Http, string Key, string? Config, string Command, string? Tool, string? Json, bool Verbose);

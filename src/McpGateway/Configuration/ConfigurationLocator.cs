@@ -5,6 +5,13 @@ public static class ConfigurationLocator
 {
     public const string EnvironmentVariable = "MCPGW_CONFIG";
 
+    /// <summary>Said after an error when the template beside the app was used, so the fix is obvious.</summary>
+    public const string DefaultHint = "hint: no --config was given and MCPGW_CONFIG is not set, so the template appsettings.json beside the app was used; pass --config FILE or set MCPGW_CONFIG.";
+
+    /// <summary>Whether a command without <c>--config</c> falls back to the template beside the app.</summary>
+    public static bool UsesDefault(string? commandLinePath) =>
+        string.IsNullOrWhiteSpace(commandLinePath) && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable(EnvironmentVariable));
+
     public static string Locate(string? commandLinePath)
     {
         if (!string.IsNullOrWhiteSpace(commandLinePath))

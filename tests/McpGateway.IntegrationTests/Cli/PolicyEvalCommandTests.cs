@@ -121,7 +121,8 @@ public sealed class PolicyEvalCommandTests
             workingDirectory: Path.GetTempPath());
 
         result.ExitCode.Should().Be(2);
-        result.StandardError.Should().Contain(Path.Combine(AppContext.BaseDirectory, "policies")).And.Contain("does not exist");
+        result.StandardError.Should().Contain(Path.Combine(AppContext.BaseDirectory, "policies")).And.Contain("does not exist")
+            .And.Contain("hint: no --config was given");
     }
 
     [Fact]

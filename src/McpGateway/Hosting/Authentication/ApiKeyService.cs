@@ -141,6 +141,14 @@ public sealed class ApiKeyService
         }
 
         RequireIdentity(old.Identity);
+        await foreach (var key in _store.Keys.ListAsync(old.Identity, cancellationToken).ConfigureAwait(false))
+        {
+            if (key.RotatedFrom == old.Id)
+            {
+                throw new ApiKeyException($"Key {old.Id} was already rotated: its replacement is {key.Id}. Rotate or revoke that one instead.");
+            }
+        }
+
         var issued = await IssueAsync(old.Identity, expiresAt, old.Description, old.Id, cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         if (grace <= TimeSpan.Zero)

@@ -18,7 +18,7 @@ internal static class AuditCommands
 
     private static Command CreateSession(TextWriter output, TextWriter error)
     {
-        var session = new Argument<string>("SESSION_ID") { Description = "A session id as recorded (s-… for HTTP sessions and stdio runs, d-… for session-less clients)." };
+        var session = new Argument<string>("SESSION_ID") { Description = "A session id as recorded: the Mcp-Session-Id of an HTTP session, s-… for a stdio run, d-… for session-less clients (audit export lists them)." };
         var json = new Option<bool>("--json") { Description = "JSON Lines, as audit export writes them, instead of a transcript." };
         var command = new Command("session", "Show one session's calls in order: what was asked, decided and returned.") { session, json };
         command.SetAction(async (parseResult, cancellationToken) =>

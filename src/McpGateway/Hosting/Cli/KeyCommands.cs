@@ -136,6 +136,11 @@ internal static class KeyCommands
             catch (ApiKeyException ex)
             {
                 await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+                if (ConfigurationLocator.UsesDefault(parseResult.GetValue(GatewayCli.ConfigOption)))
+                {
+                    await error.WriteLineAsync(ConfigurationLocator.DefaultHint).ConfigureAwait(false);
+                }
+
                 return GatewayCli.CheckFailed;
             }
             catch (StoreUnavailableException ex)

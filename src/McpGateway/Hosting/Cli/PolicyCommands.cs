@@ -115,6 +115,11 @@ internal static class PolicyCommands
         catch (Exception ex) when (ex is ConfigurationException or PolicyBundleException)
         {
             await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            if (ConfigurationLocator.UsesDefault(parseResult.GetValue(GatewayCli.ConfigOption)))
+            {
+                await error.WriteLineAsync(ConfigurationLocator.DefaultHint).ConfigureAwait(false);
+            }
+
             return null;
         }
     }

@@ -125,6 +125,18 @@ public sealed class ApiKeyServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_key_is_rotated_once()
+    {
+        var old = await _keys.CreateAsync("bot", null, null, CancellationToken.None);
+        var replacement = await _keys.RotateAsync(old.Info.Id, null, TimeSpan.FromHours(1), CancellationToken.None);
+
+        var again = () => _keys.RotateAsync(old.Info.Id, null, TimeSpan.FromHours(1), CancellationToken.None);
+
+        await again.Should().ThrowAsync<ApiKeyException>().WithMessage($"*already rotated*{replacement.Info.Id}*");
+        (await _keys.ListAsync("bot", CancellationToken.None).CountAsync(k => k.Status == "active")).Should().Be(2, "the old key in its grace period and one replacement");
+    }
+
+    [Fact]
     public async Task Keys_are_only_issued_for_configured_identities_with_a_role()
     {
         var unknown = () => _keys.CreateAsync("stranger", null, null, CancellationToken.None);
