@@ -238,6 +238,8 @@ public sealed class HttpTransportTests(HttpGatewayFixture fixture) : IClassFixtu
         request.Headers.Accept.ParseAdd("application/json");
         request.Headers.Accept.ParseAdd("text/event-stream");
 
+        // Wait for the server's verdict before sending the body, so the refusal is read, not raced.
+        request.Headers.ExpectContinue = true;
         using var response = await http.SendAsync(request);
 
         ((int)response.StatusCode).Should().Be(413);

@@ -48,7 +48,11 @@ public sealed class PipelineFailClosedTests : IAsyncLifetime
     public async Task A_result_whose_finish_cannot_be_recorded_is_withheld()
     {
         var call = RunAsync("/api/slow?ms=1500");
-        await Task.Delay(700);
+        for (var i = 0; i < 200 && !(await _environment.AuditEntriesAsync()).Any(e => e.Type == "call.started"); i++)
+        {
+            await Task.Delay(25);
+        }
+
         using (LockDatabase())
         {
             var outcome = await call;
