@@ -25,6 +25,11 @@ public static class GatewayServices
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<CallLimiter>();
         services.AddSingleton<GatewayInstance>();
+        services.AddSingleton<IToolCallStage, Pipeline.Stages.DecideStage>();
+        services.AddSingleton<IToolCallStage, Pipeline.Stages.LimitStage>();
+        services.AddSingleton<IToolCallStage, Pipeline.Stages.RecordStartStage>();
+        services.AddSingleton<IToolCallStage, Pipeline.Stages.ExecuteStage>();
+        services.AddSingleton<IToolCallStage, Pipeline.Stages.MaskStage>();
         services.AddSingleton<ToolCallPipeline>();
         services.AddHttpCallBackend();
         services.AddSingleton<IToolBackend, HttpCallBackend>();

@@ -37,8 +37,10 @@ public enum PipelineStages
 }
 
 /// <summary>The typed state of one call as it moves through the pipeline.</summary>
-public sealed class ToolCallContext
+public sealed class ToolCallContext : IDisposable
 {
+    private readonly List<IDisposable> _held = [];
+
     public ToolCallContext(string callId, ToolCallRequest request, DateTimeOffset receivedAt)
     {
         CallId = callId;
@@ -57,11 +59,30 @@ public sealed class ToolCallContext
 
     public AuditEntry? StartEntry { get; set; }
 
+    /// <summary>The backend's result, before masking.</summary>
+    public ToolResult? Result { get; set; }
+
+    /// <summary>The masked outcome, once the mask stage ran.</summary>
+    public ToolCallOutcome? Outcome { get; set; }
+
     public PipelineStages Stages { get; private set; }
 
     public AuditIds Ids => new(CallId, Request.Caller.SessionId, null, Request.Caller.Identity.Name);
 
     public void Completed(PipelineStages stage) => Stages |= stage;
+
+    /// <summary>Keeps <paramref name="resource"/> (a limiter permit) until the call ends.</summary>
+    public void Hold(IDisposable resource) => _held.Add(resource);
+
+    public void Dispose()
+    {
+        foreach (var resource in _held)
+        {
+            resource.Dispose();
+        }
+
+        _held.Clear();
+    }
 
     /// <summary>Fails closed if any stage that must precede execution did not run or did not allow it.</summary>
     public void EnsureReadyToExecute()

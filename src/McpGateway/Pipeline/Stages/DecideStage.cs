@@ -1,0 +1,27 @@
+using McpGateway.Hosting;
+using McpGateway.Policies.Model;
+using Microsoft.Extensions.Logging;
+
+namespace McpGateway.Pipeline.Stages;
+
+/// <summary>Classifies the call and decides it against the current policy snapshot.</summary>
+internal sealed class DecideStage(GatewayRuntime runtime, ILogger<DecideStage> logger) : IToolCallStage
+{
+    public int Order => PipelineOrder.Decide;
+
+    public PipelineStages Stage => PipelineStages.Decided;
+
+    public ValueTask<StageResult> RunAsync(ToolCallContext context, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        var decision = runtime.Engine.Evaluate(request.Caller.Identity.Name, request.Tool, request.Arguments);
+        context.Decision = decision;
+        PipelineLog.Decided(logger, context.CallId, request.Caller.Identity.Name, request.Tool, decision.Target, decision.Effect.ToName());
+        return ValueTask.FromResult(decision.Effect switch
+        {
+            PolicyEffect.Allow => StageResult.Continue,
+            PolicyEffect.Approval => StageResult.Refuse(["This call needs an operator's approval, and approvals are not available in this version of the gateway, so it was not executed.", .. decision.Reasons]),
+            _ => StageResult.Refuse(decision.Reasons),
+        });
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Logging;
+
+namespace McpGateway.Pipeline.Stages;
+
+/// <summary>Runs the classified request on the tool's backend, after checking every earlier stage ran.</summary>
+internal sealed class ExecuteStage(IEnumerable<IToolBackend> backends, ILogger<ExecuteStage> logger) : IToolCallStage
+{
+    private readonly Dictionary<string, IToolBackend> _backends = backends.ToDictionary(b => b.Tool, StringComparer.Ordinal);
+
+    public int Order => PipelineOrder.Execute;
+
+    public PipelineStages Stage => PipelineStages.Executed;
+
+    public async ValueTask<StageResult> RunAsync(ToolCallContext context, CancellationToken cancellationToken)
+    {
+        context.EnsureReadyToExecute();
+        if (!_backends.TryGetValue(context.Request.Tool, out var backend))
+        {
+            throw new InvalidOperationException($"No backend executes {context.Request.Tool}.");
+        }
+
+        try
+        {
+            context.Result = await backend.ExecuteAsync(context, cancellationToken).ConfigureAwait(false);
+            return StageResult.Continue;
+        }
+        catch (ToolCallException ex)
+        {
+            return StageResult.Fail(ex.Message);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return StageResult.Fail("The call was cancelled by the client.");
+        }
+        catch (Exception ex)
+        {
+            PipelineLog.BackendFailed(logger, context.CallId, context.Request.Tool, ex);
+            return StageResult.Fail($"The {context.Request.Tool} call failed inside the gateway; nothing more can be said safely.");
+        }
+    }
+}

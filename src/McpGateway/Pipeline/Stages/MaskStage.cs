@@ -1,0 +1,40 @@
+using System.Text.Json.Nodes;
+using McpGateway.Hosting;
+using McpGateway.Policies.Tools;
+using Microsoft.Extensions.Logging;
+
+namespace McpGateway.Pipeline.Stages;
+
+/// <summary>
+/// Masks the result with the decision's profiles. 'default' is held-secret redaction, applied to
+/// every result anyway; a profile this gateway cannot apply withholds the result.
+/// </summary>
+internal sealed class MaskStage(GatewayRuntime runtime, ILogger<MaskStage> logger) : IToolCallStage
+{
+    public int Order => PipelineOrder.Mask;
+
+    public PipelineStages Stage => PipelineStages.Masked;
+
+    public ValueTask<StageResult> RunAsync(ToolCallContext context, CancellationToken cancellationToken)
+    {
+        if (context.Decision!.Obligations.TryGetValue(CommonObligations.Mask, out var mask)
+            && mask.Profiles.FirstOrDefault(p => p != "default") is { } unknown)
+        {
+            return ValueTask.FromResult(StageResult.Fail($"Masking profile '{unknown}' cannot be applied by this gateway, so the result is withheld."));
+        }
+
+        try
+        {
+            var redactor = runtime.Secrets.Current;
+            var structured = (JsonObject)redactor.Redact(context.Result!.Structured)!;
+            structured["callId"] = context.CallId;
+            context.Outcome = new ToolCallOutcome(context.CallId, false, redactor.Redact(context.Result.Summary), structured);
+            return ValueTask.FromResult(StageResult.Continue);
+        }
+        catch (Exception ex)
+        {
+            PipelineLog.MaskingFailed(logger, context.CallId, ex);
+            return ValueTask.FromResult(StageResult.Fail("The result could not be masked, so it is withheld."));
+        }
+    }
+}
