@@ -20,6 +20,40 @@ public static class AuditExporter
         return count;
     }
 
+    private static readonly string[] CsvColumns = ["seq", "ts", "type", "callId", "sessionId", "approvalId", "identity", "prevHash", "payloadHash", "entryHash", "payload"];
+
+    /// <summary>RFC 4180 CSV: one header row, then one row per entry; the payload is its canonical JSON.</summary>
+    public static async Task<long> WriteCsvAsync(IAuditStore store, AuditQuery query, TextWriter output, CancellationToken cancellationToken)
+    {
+        await output.WriteAsync(string.Join(',', CsvColumns) + "\r\n").ConfigureAwait(false);
+        long count = 0;
+        await foreach (var entry in store.ReadAsync(query, cancellationToken).ConfigureAwait(false))
+        {
+            string?[] cells =
+            [
+                entry.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), AuditChain.FormatTimestamp(entry.Timestamp), entry.Type,
+                entry.Ids.CallId, entry.Ids.SessionId, entry.Ids.ApprovalId, entry.Ids.Identity,
+                entry.PrevHash, entry.PayloadHash, entry.EntryHash, entry.Payload,
+            ];
+            await output.WriteAsync(string.Join(',', cells.Select(Csv)) + "\r\n").ConfigureAwait(false);
+            count++;
+        }
+
+        return count;
+    }
+
+    private static string Csv(string? cell)
+    {
+        if (cell is null)
+        {
+            return string.Empty;
+        }
+
+        return cell.AsSpan().IndexOfAny(",\"\r\n") >= 0
+            ? "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
+            : cell;
+    }
+
     public static JsonObject ToJson(AuditEntry entry)
     {
         var json = AuditChain.Header(entry.Seq, entry.Timestamp, entry.Type, entry.Ids, entry.PrevHash, entry.PayloadHash);

@@ -96,6 +96,20 @@ public sealed class KeyAndAuditCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Audit_export_writes_csv_with_the_payload_as_one_quoted_cell()
+    {
+        await RunAsync("keys", "create", "--identity", "billing-agent", "--description", "has, comma and \"quotes\"");
+
+        var csv = await RunAsync("audit", "export", "--format", "csv");
+
+        csv.ExitCode.Should().Be(0, csv.StandardError);
+        var lines = csv.StandardOutput.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        lines[0].Should().Be("seq,ts,type,callId,sessionId,approvalId,identity,prevHash,payloadHash,entryHash,payload");
+        lines.Should().HaveCount(2);
+        lines[1].Should().StartWith("1,").And.Contain(",key.created,,,,billing-agent,").And.Contain("\"{\"\"description\"\":\"\"has, comma and \\\"\"quotes\\\"\"\"\"");
+    }
+
+    [Fact]
     public async Task Processes_appending_at_the_same_time_keep_one_valid_chain()
     {
         // Each process opens the store and appends a key.created entry; they race for the chain head.
