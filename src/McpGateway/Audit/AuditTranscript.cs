@@ -18,6 +18,19 @@ public static class AuditTranscript
             // Shown without details; audit verify reports the damage.
         }
 
+        try
+        {
+            return Printable(Describe(entry, payload));
+        }
+        catch (InvalidOperationException)
+        {
+            return Printable(Describe(entry, null)) + " (payload not in the expected shape)";
+        }
+    }
+
+    private static string Describe(AuditEntry entry, JsonNode? payload)
+    {
+
         var head = $"#{entry.Seq} {AuditChain.FormatTimestamp(entry.Timestamp)} {entry.Type,-14} {entry.Ids.CallId ?? "-"} {entry.Ids.Identity ?? "-"}";
         if (payload is null)
         {
@@ -35,6 +48,10 @@ public static class AuditTranscript
         };
         return $"{head} {tool} {target} {detail}".TrimEnd();
     }
+
+    /// <summary>Control characters (terminal escapes included) are shown as \uXXXX, never sent to the terminal.</summary>
+    private static string Printable(string text) =>
+        string.Concat(text.Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()));
 
     private static string Arguments(JsonNode? arguments) => arguments is null ? string.Empty : arguments.ToJsonString();
 

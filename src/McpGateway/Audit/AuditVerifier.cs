@@ -28,7 +28,7 @@ public static class AuditVerifier
         {
             lease = System.Text.Json.Nodes.JsonNode.Parse(entry.Payload!)?["lease"];
         }
-        catch (System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
         {
             return false;
         }
@@ -38,8 +38,15 @@ public static class AuditVerifier
             return entry.Lease is null && lease is null;
         }
 
-        return lease["instanceId"]?.GetValue<string>() == entry.Lease.InstanceId
-            && lease["until"]?.GetValue<string>() == AuditChain.FormatTimestamp(entry.Lease.Until);
+        try
+        {
+            return lease["instanceId"]?.GetValue<string>() == entry.Lease.InstanceId
+                && lease["until"]?.GetValue<string>() == AuditChain.FormatTimestamp(entry.Lease.Until);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     public static async Task<AuditVerification> VerifyAsync(IAuditStore store, CancellationToken cancellationToken)

@@ -53,6 +53,7 @@ public sealed partial class HeldSecretRedactor
         }
 
         _spellings = spellings.Count == 0 ? null : SearchValues.Create([.. spellings], StringComparison.Ordinal);
+        LongestSpelling = spellings.Count == 0 ? 0 : spellings.Max(spelling => spelling.Length);
         _spellingsByStart = spellings
             .GroupBy(StartKey)
             .ToFrozenDictionary(group => group.Key, group => group.OrderByDescending(spelling => spelling.Length).ToArray());
@@ -63,6 +64,13 @@ public sealed partial class HeldSecretRedactor
 
     /// <summary>How many distinct values are held, current and rotated out.</summary>
     public int SecretCount => _held.Count;
+
+    /// <summary>
+    /// The length of the longest spelling held. Text cut from a longer stream must drop its last
+    /// <c>LongestSpelling - 1</c> characters after redaction: they may start a secret that the cut
+    /// left incomplete, which no spelling matches.
+    /// </summary>
+    public int LongestSpelling { get; }
 
     /// <summary>
     /// The earliest instant at which a rotated-out value may be dropped, or null when every value is current.

@@ -28,10 +28,24 @@ public sealed class Glob
     /// Compiles <paramref name="pattern"/>. For path facts the exact form matches the normalised
     /// path and the lenient (case-insensitive) form matches the percent-decoded path.
     /// </summary>
-    public static Glob Compile(string pattern, bool path = false) =>
-        path
-            ? new Glob(pattern, ToRegex(PathText.Normalize(pattern)), ToRegex(PathText.Decode(PathText.Normalize(pattern))))
-            : new Glob(pattern, ToRegex(pattern), ToRegex(pattern));
+    public static Glob Compile(string pattern, bool path = false)
+    {
+        if (!path)
+        {
+            return new Glob(pattern, ToRegex(pattern), ToRegex(pattern));
+        }
+
+        // An encoded '*' or '?' in a path pattern means that character, never a wildcard.
+        var literal = LiteralMarks(pattern);
+        return new Glob(pattern, ToRegex(PathText.Normalize(literal)), ToRegex(PathText.Decode(PathText.Normalize(literal))));
+    }
+
+    private const char LiteralStar = '\uE000';
+    private const char LiteralQuestion = '\uE001';
+
+    private static string LiteralMarks(string pattern) =>
+        pattern.Replace("%2A", LiteralStar.ToString(), StringComparison.OrdinalIgnoreCase)
+            .Replace("%3F", LiteralQuestion.ToString(), StringComparison.OrdinalIgnoreCase);
 
     private static string ToRegex(string pattern)
     {
@@ -67,6 +81,14 @@ public sealed class Glob
             else if (c == '?')
             {
                 regex.Append("[^/]");
+            }
+            else if (c == LiteralStar)
+            {
+                regex.Append(@"(?:\*|%2A)");
+            }
+            else if (c == LiteralQuestion)
+            {
+                regex.Append(@"(?:\?|%3F)");
             }
             else
             {

@@ -36,8 +36,9 @@ public static class PathText
 
                 i += 2;
             }
-            else if (c > 0x7F)
+            else if (c > 0x7F && !char.IsBetween(c, '\uE000', '\uF8FF'))
             {
+                // (Private-use characters pass through: Glob uses them to mark literal '*' and '?'.)
                 var width = char.IsHighSurrogate(c) && i + 1 < text.Length ? 2 : 1;
                 foreach (var b in Encoding.UTF8.GetBytes(text.Substring(i, width)))
                 {

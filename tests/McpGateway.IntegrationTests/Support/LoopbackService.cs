@@ -64,6 +64,12 @@ internal sealed class LoopbackService : IAsyncDisposable
             var token = auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth[7..] : auth;
             return Results.Text($"debug: header={auth} b64={Convert.ToBase64String(Encoding.UTF8.GetBytes(token))} url={Uri.EscapeDataString(token)} json={System.Text.Json.JsonSerializer.Serialize(token)}");
         });
+        app.Map("/api/repeat", (HttpContext context, int times) =>
+        {
+            var auth = context.Request.Headers.Authorization.ToString();
+            var token = auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth[7..] : auth;
+            return Results.Text(string.Concat(Enumerable.Repeat(token, times)));
+        });
         app.Map("/api/reflect", (HttpContext context) => Results.Text($"{context.Request.Query["pad"]} auth={context.Request.Headers.Authorization}"));
         app.Map("/api/redirect", () => Results.Redirect("http://127.0.0.1:1/elsewhere"));
         app.Map("/api/big", (int size) => Results.Text(new string('x', size)));

@@ -206,6 +206,20 @@ public sealed class HttpCallExecutorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Redaction_shrinking_a_long_body_does_not_bring_a_cut_secret_into_view()
+    {
+        var limits = HttpCallLimits.Default with { MaxResponseBytes = 100 * 1024 };
+
+        var result = await _executor.ExecuteAsync(Spec("GET", "/api/repeat", "times=20000"), Service(Bearer()), limits, CancellationToken.None);
+
+        result.Truncated.Should().BeTrue();
+        for (var i = 0; i + 6 <= Token.Length; i++)
+        {
+            result.Body.Should().NotContain(Token.Substring(i, 6), "no part of a secret survives, even where the read stopped");
+        }
+    }
+
+    [Fact]
     public async Task A_secret_rotated_since_the_last_refresh_is_redacted_all_the_same()
     {
         File.WriteAllText(Path.Combine(_secrets, "token"), "rotated-svc-token-77f0c1");

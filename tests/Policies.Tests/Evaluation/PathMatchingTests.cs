@@ -131,4 +131,20 @@ public sealed class PathMatchingTests
 
         engine.Evaluate("agent-1", $$"""{"service":"billing","method":"GET","path":"/api/x?{{key}}=1"}""", "http_call").Effect.Should().Be(PolicyEffect.Deny);
     }
+
+    [Theory]
+    [InlineData("/api/files/%2A", true)]
+    [InlineData("/api/files/*", true)]
+    [InlineData("/api/files/payroll", false)]
+    public void An_encoded_star_in_an_allow_glob_is_a_literal_star(string path, bool allowed)
+    {
+        var engine = TestPolicies.Engine("""
+            rules:
+              - name: the-star-file
+                when: { tool: http_call, facts: { http.method: GET, http.path: { glob: "/api/files/%2A" } } }
+                effect: allow
+            """);
+
+        engine.Evaluate("agent-1", $$"""{"service":"billing","method":"GET","path":"{{path}}"}""", "http_call").Effect.Should().Be(allowed ? PolicyEffect.Allow : PolicyEffect.Deny);
+    }
 }

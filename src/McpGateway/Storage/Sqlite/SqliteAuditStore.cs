@@ -23,7 +23,7 @@ internal sealed class SqliteAuditStore(SqliteGatewayStore store, TimeProvider ti
                     transaction,
                     $"""
                     SELECT {Columns} FROM audit_entries s
-                    WHERE s.type = 'call.started' AND s.lease_until IS NOT NULL AND s.lease_until < $now
+                    WHERE s.type = 'call.started' AND s.lease_until < $now
                       AND NOT EXISTS (SELECT 1 FROM audit_entries f WHERE f.call_id = s.call_id AND f.seq > s.seq AND f.type IN ('call.finished', 'call.abandoned'))
                     ORDER BY s.seq;
                     """,

@@ -122,8 +122,8 @@ public sealed class SqliteGatewayStore : IGatewayStore
 
     public ValueTask DisposeAsync()
     {
+        // The write gate is not disposed: a writer finishing during shutdown must still release it.
         SqliteConnection.ClearAllPools();
-        _writeGate.Dispose();
         return ValueTask.CompletedTask;
     }
 

@@ -44,6 +44,9 @@ internal static class SqliteMigrations
         CREATE INDEX audit_entries_identity ON audit_entries (identity, seq);
         CREATE INDEX audit_entries_call ON audit_entries (call_id);
         """,
+        """
+        CREATE INDEX audit_entries_open_starts ON audit_entries (lease_until) WHERE type = 'call.started';
+        """,
     ];
 
     public static int Latest => Steps.Length;

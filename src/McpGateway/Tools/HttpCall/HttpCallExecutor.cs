@@ -59,8 +59,16 @@ public sealed class HttpCallExecutor
             var (body, kind) = HttpResponseReader.Describe(bytes, response.Content.Headers.ContentType?.MediaType, beyondRead);
             if (kind is "text" or "json")
             {
-                // Redact first, then cut: a cut must never leave part of a secret behind.
-                body = _secrets.Current.Redact(body);
+                // Redact first, then cut: a cut must never leave part of a secret behind. Where the
+                // read itself stopped early, the last characters may begin a secret that continues
+                // beyond it, which no spelling matches: drop them before cutting to the cap.
+                var redactor = _secrets.Current;
+                body = redactor.Redact(body);
+                if (beyondRead && redactor.LongestSpelling > 1)
+                {
+                    body = body[..Math.Max(0, body.Length - (redactor.LongestSpelling - 1))];
+                }
+
                 body = truncated ? HttpResponseReader.CutToBytes(body, limits.MaxResponseBytes) : body;
             }
 
