@@ -275,6 +275,22 @@ public sealed class HttpTransportTests(HttpGatewayFixture fixture) : IClassFixtu
         verify.ExitCode.Should().Be(0, verify.StandardOutput + verify.StandardError);
     }
 
+    [Fact]
+    public async Task Session_less_calls_are_recorded_under_the_documented_derived_session_id()
+    {
+        await using var current = await Connect(fixture.AgentKey, GatewayClients.Current);
+        await using var sessions = await Connect(fixture.AgentKey, GatewayClients.Sessions);
+        var derived = await current.HttpCallAsync("GET", "/api/echo/derived");
+        var session = await sessions.HttpCallAsync("GET", "/api/echo/session");
+
+        var entries = await fixture.Environment.AuditEntriesAsync();
+
+        entries.Single(e => e.Ids.CallId == derived.CallId() && e.Type == "call.started").Ids.SessionId
+            .Should().Be(McpGateway.Pipeline.SessionIds.Derived("test-agent", "e2e-tests", "1.0.0"));
+        entries.Single(e => e.Ids.CallId == session.CallId() && e.Type == "call.started").Ids.SessionId
+            .Should().Be(sessions.SessionId, "an HTTP session is recorded under its Mcp-Session-Id");
+    }
+
     private Task<McpClient> Connect(string? key, string version) => GatewayClients.HttpAsync(fixture.Server, key, version);
 
     internal static IEnumerable<string> SecretForms(string secret)
