@@ -8,12 +8,19 @@ public static class AuditExporter
 {
     private static readonly JsonSerializerOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static async Task<long> WriteJsonLinesAsync(IAuditStore store, AuditQuery query, TextWriter output, CancellationToken cancellationToken)
+    public static Task<long> WriteJsonLinesAsync(IAuditStore store, AuditQuery query, TextWriter output, CancellationToken cancellationToken) =>
+        WriteLinesAsync(store, query, output, ToJson, cancellationToken);
+
+    /// <summary>One OCSF 1.1 API Activity event per line (see <see cref="OcsfMapper"/>).</summary>
+    public static Task<long> WriteOcsfAsync(IAuditStore store, AuditQuery query, TextWriter output, CancellationToken cancellationToken) =>
+        WriteLinesAsync(store, query, output, OcsfMapper.Map, cancellationToken);
+
+    private static async Task<long> WriteLinesAsync(IAuditStore store, AuditQuery query, TextWriter output, Func<AuditEntry, JsonObject> map, CancellationToken cancellationToken)
     {
         long count = 0;
         await foreach (var entry in store.ReadAsync(query, cancellationToken).ConfigureAwait(false))
         {
-            await output.WriteLineAsync(ToJson(entry).ToJsonString(Options)).ConfigureAwait(false);
+            await output.WriteLineAsync(map(entry).ToJsonString(Options)).ConfigureAwait(false);
             count++;
         }
 

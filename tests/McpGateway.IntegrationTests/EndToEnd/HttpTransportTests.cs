@@ -276,6 +276,31 @@ public sealed class HttpTransportTests(HttpGatewayFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task The_chain_exports_as_ocsf_api_activity_events()
+    {
+        await using var client = await Connect(fixture.AgentKey, GatewayClients.Current);
+        var read = await client.HttpCallAsync("GET", "/api/echo/ocsf");
+        var refused = await client.HttpCallAsync("DELETE", "/api/admin/users");
+
+        var export = await GatewayProcess.RunAsync(["audit", "export", "--format", "ocsf", "--identity", "test-agent", "--config", fixture.Environment.ConfigPath]);
+
+        export.ExitCode.Should().Be(0, export.StandardError);
+        var events = export.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        var started = events.Single(e => e.GetProperty("api").GetProperty("request").GetProperty("uid").GetString() == read.CallId() && e.GetProperty("unmapped").GetProperty("type").GetString() == "call.started");
+        started.GetProperty("class_uid").GetInt32().Should().Be(6003);
+        started.GetProperty("activity_id").GetInt32().Should().Be(2);
+        started.GetProperty("type_uid").GetInt32().Should().Be(600302);
+        started.GetProperty("status").GetString().Should().Be("Success");
+        started.GetProperty("actor").GetProperty("user").GetProperty("name").GetString().Should().Be("test-agent");
+        started.GetProperty("api").GetProperty("operation").GetString().Should().Be("http_call");
+        started.GetProperty("metadata").GetProperty("uid").GetString().Should().HaveLength(64);
+        var denied = events.Single(e => e.GetProperty("api").GetProperty("request").GetProperty("uid").GetString() == refused.CallId());
+        denied.GetProperty("activity_id").GetInt32().Should().Be(4);
+        denied.GetProperty("status_id").GetInt32().Should().Be(2);
+        denied.GetProperty("severity_id").GetInt32().Should().Be(3);
+    }
+
+    [Fact]
     public async Task Session_less_calls_are_recorded_under_the_documented_derived_session_id()
     {
         await using var current = await Connect(fixture.AgentKey, GatewayClients.Current);

@@ -107,11 +107,11 @@ internal static class AuditCommands
     private static Command CreateExport(TextWriter output, TextWriter error)
     {
         var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "jsonl" };
-        format.AcceptOnlyFromAmong("jsonl", "csv");
+        format.AcceptOnlyFromAmong("jsonl", "csv", "ocsf");
         var since = new Option<string?>("--since") { Description = "Only entries at or after this time: a date (2026-11-01T00:00:00Z) or a duration ago (24h)." };
         var until = new Option<string?>("--until") { Description = "Only entries at or before this time: a date or a duration ago." };
         var identity = new Option<string?>("--identity") { Description = "Only entries about this identity." };
-        var command = new Command("export", "Stream entries, oldest first: JSON Lines (header, entry hash and payload) or CSV.") { format, since, until, identity };
+        var command = new Command("export", "Stream entries, oldest first: JSON Lines (header, entry hash and payload), CSV, or OCSF 1.1 API Activity events.") { format, since, until, identity };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var now = TimeProvider.System.GetUtcNow();
@@ -133,9 +133,12 @@ internal static class AuditCommands
                 try
                 {
                     var query = new AuditQuery(from, to, parseResult.GetValue(identity));
-                    _ = parseResult.GetValue(format) == "csv"
-                        ? await AuditExporter.WriteCsvAsync(store.Audit, query, output, cancellationToken).ConfigureAwait(false)
-                        : await AuditExporter.WriteJsonLinesAsync(store.Audit, query, output, cancellationToken).ConfigureAwait(false);
+                    _ = parseResult.GetValue(format) switch
+                    {
+                        "csv" => await AuditExporter.WriteCsvAsync(store.Audit, query, output, cancellationToken).ConfigureAwait(false),
+                        "ocsf" => await AuditExporter.WriteOcsfAsync(store.Audit, query, output, cancellationToken).ConfigureAwait(false),
+                        _ => await AuditExporter.WriteJsonLinesAsync(store.Audit, query, output, cancellationToken).ConfigureAwait(false),
+                    };
                     return GatewayCli.Success;
                 }
                 catch (Exception ex) when (ex is StoreUnavailableException or AuditFormatException)
