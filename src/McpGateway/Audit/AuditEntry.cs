@@ -46,7 +46,34 @@ public sealed record AuditEntry(
     string PayloadHash,
     string EntryHash,
     string? Payload,
-    AuditLease? Lease);
+    AuditLease? Lease)
+{
+    /// <summary>
+    /// The payload as JSON; null when it was purged, or when it is not JSON any more (changed
+    /// outside the gateway, which <c>audit verify</c> reports).
+    /// </summary>
+    public JsonNode? PayloadJson()
+    {
+        if (Payload is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var node = JsonNode.Parse(Payload);
+            _ = node is JsonObject obj ? obj.Count : 0;
+            return node;
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The payload as exports show it: the JSON, or the stored text when it is not JSON, or null when purged.</summary>
+    public JsonNode? PayloadForExport() => PayloadJson() ?? (Payload is null ? null : JsonValue.Create(Payload));
+}
 
 /// <summary>Which entries to read; all bounds optional and inclusive.</summary>
 public sealed record AuditQuery(DateTimeOffset? Since = null, DateTimeOffset? Until = null, string? Identity = null, long? AfterSeq = null, string? SessionId = null)

@@ -65,7 +65,7 @@ public static class AuditExporter
     {
         var json = AuditChain.Header(entry.Seq, entry.Timestamp, entry.Type, entry.Ids, entry.PrevHash, entry.PayloadHash);
         json["entryHash"] = entry.EntryHash;
-        json["payload"] = entry.Payload is null ? null : JsonNode.Parse(entry.Payload);
+        json["payload"] = entry.PayloadForExport();
         return json;
     }
 }

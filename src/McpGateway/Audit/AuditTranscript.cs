@@ -8,15 +8,7 @@ public static class AuditTranscript
 {
     public static string Line(AuditEntry entry)
     {
-        JsonNode? payload = null;
-        try
-        {
-            payload = entry.Payload is null ? null : JsonNode.Parse(entry.Payload);
-        }
-        catch (JsonException)
-        {
-            // Shown without details; audit verify reports the damage.
-        }
+        var payload = entry.PayloadJson();
 
         try
         {

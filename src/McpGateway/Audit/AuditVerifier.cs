@@ -23,16 +23,12 @@ public static class AuditVerifier
     /// <summary>The lease stored beside an entry (used to mark abandoned calls) must be the one its hashed payload carries.</summary>
     private static bool LeaseMatchesPayload(AuditEntry entry)
     {
-        System.Text.Json.Nodes.JsonNode? lease;
-        try
-        {
-            lease = System.Text.Json.Nodes.JsonNode.Parse(entry.Payload!)?["lease"];
-        }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
+        if (entry.PayloadJson() is not System.Text.Json.Nodes.JsonObject payload)
         {
             return false;
         }
 
+        var lease = payload["lease"];
         if (entry.Lease is null || lease is null)
         {
             return entry.Lease is null && lease is null;

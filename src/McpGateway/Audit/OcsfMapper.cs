@@ -15,15 +15,7 @@ public static class OcsfMapper
 
     public static JsonObject Map(AuditEntry entry)
     {
-        JsonNode? payload = null;
-        try
-        {
-            payload = entry.Payload is null ? null : JsonNode.Parse(entry.Payload);
-        }
-        catch (JsonException)
-        {
-            // Left unparsed; the raw payload is kept under 'unmapped'.
-        }
+        var payload = entry.PayloadJson();
 
         var activity = Activity(entry, payload);
         var failed = entry.Type is AuditEventTypes.CallRefused or AuditEventTypes.CallAbandoned
@@ -66,7 +58,7 @@ public static class OcsfMapper
                 ["approvalId"] = entry.Ids.ApprovalId,
                 ["prevHash"] = entry.PrevHash,
                 ["payloadHash"] = entry.PayloadHash,
-                ["payload"] = payload?.DeepClone() ?? (entry.Payload is null ? null : JsonValue.Create(entry.Payload)),
+                ["payload"] = entry.PayloadForExport(),
             },
         };
         return ocsf;

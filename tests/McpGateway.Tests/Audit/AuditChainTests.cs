@@ -82,6 +82,25 @@ public sealed class AuditChainTests
     }
 
     [Fact]
+    public async Task Exports_still_work_when_a_payload_was_replaced_by_something_that_is_not_json()
+    {
+        await using var temporary = await TemporaryStore.CreateAsync();
+        await AppendAsync(temporary, "call.started", "c1");
+        temporary.Execute("UPDATE audit_entries SET payload = 'not json {' WHERE seq = 1;");
+        using var jsonl = new StringWriter();
+        using var ocsf = new StringWriter();
+
+        await AuditExporter.WriteJsonLinesAsync(temporary.Store.Audit, AuditQuery.All, jsonl, CancellationToken.None);
+        await AuditExporter.WriteOcsfAsync(temporary.Store.Audit, AuditQuery.All, ocsf, CancellationToken.None);
+        var line = AuditTranscript.Line(await temporary.Store.Audit.ReadAsync(AuditQuery.All, CancellationToken.None).SingleAsync());
+
+        JsonNode.Parse(jsonl.ToString())!["payload"]!.GetValue<string>().Should().Be("not json {");
+        JsonNode.Parse(ocsf.ToString())!["unmapped"]!["payload"]!.GetValue<string>().Should().Be("not json {");
+        line.Should().StartWith("#1 ");
+        (await AuditVerifier.VerifyAsync(temporary.Store.Audit, CancellationToken.None)).FirstBad.Should().Be(1);
+    }
+
+    [Fact]
     public async Task Threads_appending_at_once_keep_one_unbroken_chain()
     {
         await using var temporary = await TemporaryStore.CreateAsync();
