@@ -24,11 +24,7 @@ internal static class GatewayStartup
         }
         catch (Exception ex) when (ex is ConfigurationException or PolicyBundleException or StoreUnavailableException)
         {
-            await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
-            if (ConfigurationLocator.UsesDefault(configPath))
-            {
-                await error.WriteLineAsync(ConfigurationLocator.DefaultHint).ConfigureAwait(false);
-            }
+            await Cli.CliErrors.ReportAsync(error, ex.Message, configPath).ConfigureAwait(false);
 
             return null;
         }

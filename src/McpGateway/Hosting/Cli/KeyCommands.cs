@@ -135,11 +135,7 @@ internal static class KeyCommands
             }
             catch (ApiKeyException ex)
             {
-                await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
-                if (ConfigurationLocator.UsesDefault(parseResult.GetValue(GatewayCli.ConfigOption)))
-                {
-                    await error.WriteLineAsync(ConfigurationLocator.DefaultHint).ConfigureAwait(false);
-                }
+                await CliErrors.ReportAsync(error, ex.Message, parseResult.GetValue(GatewayCli.ConfigOption)).ConfigureAwait(false);
 
                 return GatewayCli.CheckFailed;
             }

@@ -19,7 +19,7 @@ internal static class MaskCommand
             }
             catch (ConfigurationException ex)
             {
-                await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+                await CliErrors.ReportAsync(error, ex.Message, parseResult.GetValue(GatewayCli.ConfigOption)).ConfigureAwait(false);
                 return GatewayCli.Misuse;
             }
 

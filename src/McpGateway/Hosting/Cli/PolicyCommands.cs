@@ -114,11 +114,7 @@ internal static class PolicyCommands
         }
         catch (Exception ex) when (ex is ConfigurationException or PolicyBundleException)
         {
-            await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
-            if (ConfigurationLocator.UsesDefault(parseResult.GetValue(GatewayCli.ConfigOption)))
-            {
-                await error.WriteLineAsync(ConfigurationLocator.DefaultHint).ConfigureAwait(false);
-            }
+            await CliErrors.ReportAsync(error, ex.Message, parseResult.GetValue(GatewayCli.ConfigOption)).ConfigureAwait(false);
 
             return null;
         }
