@@ -56,7 +56,8 @@ public sealed class HttpCallExecutor
             using var response = await _clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             var (bytes, beyondRead) = await HttpResponseReader.ReadCappedAsync(response.Content, limits.MaxResponseBytes + RedactionMargin, timeout.Token).ConfigureAwait(false);
             var truncated = beyondRead || bytes.Length > limits.MaxResponseBytes;
-            var (body, kind) = HttpResponseReader.Describe(bytes, response.Content.Headers.ContentType?.MediaType, beyondRead);
+            var shown = Math.Min(bytes.Length, limits.MaxResponseBytes);
+            var (body, kind) = HttpResponseReader.Describe(bytes, response.Content.Headers.ContentType?.MediaType, beyondRead, shown, truncated);
             if (kind is "text" or "json")
             {
                 // Redact first, then cut: a cut must never leave part of a secret behind. Where the
@@ -70,12 +71,6 @@ public sealed class HttpCallExecutor
                 }
 
                 body = truncated ? HttpResponseReader.CutToBytes(body, limits.MaxResponseBytes) : body;
-            }
-
-            var shown = Math.Min(bytes.Length, limits.MaxResponseBytes);
-            if (kind == "binary")
-            {
-                body = $"[{shown}{(truncated ? "+" : string.Empty)} bytes of {response.Content.Headers.ContentType?.MediaType ?? "binary content"}, not shown]";
             }
 
             return new HttpCallResult((int)response.StatusCode, HttpResponseReader.SelectHeaders(response), body, kind, truncated, shown, (long)_time.GetElapsedTime(started).TotalMilliseconds);

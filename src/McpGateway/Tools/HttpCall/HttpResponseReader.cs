@@ -84,8 +84,13 @@ internal static class HttpResponseReader
         return text[..i];
     }
 
-    /// <summary>Text for text-like content that decodes as UTF-8; a summary otherwise.</summary>
-    public static (string Body, string Kind) Describe(byte[] bytes, string? mediaType, bool truncated)
+    /// <summary>
+    /// Text for text-like content that decodes as UTF-8; a summary otherwise, counting the
+    /// <paramref name="shown"/> bytes within the cap (<paramref name="truncated"/>: the body had
+    /// more). <paramref name="readCut"/>: the read stopped before the end, so the last character
+    /// may be incomplete.
+    /// </summary>
+    public static (string Body, string Kind) Describe(byte[] bytes, string? mediaType, bool readCut, long shown, bool truncated)
     {
         if (bytes.Length == 0)
         {
@@ -93,12 +98,12 @@ internal static class HttpResponseReader
         }
 
         var textLike = mediaType is null || IsTextLike(mediaType);
-        if (textLike && TryDecode(bytes, truncated, out var text))
+        if (textLike && TryDecode(bytes, readCut, out var text))
         {
             return (text, IsJson(mediaType) ? "json" : "text");
         }
 
-        return ($"[{bytes.Length}{(truncated ? "+" : string.Empty)} bytes of {mediaType ?? "binary content"}, not shown]", "binary");
+        return ($"[{shown}{(truncated ? "+" : string.Empty)} bytes of {mediaType ?? "binary content"}, not shown]", "binary");
     }
 
     private static bool TryDecode(byte[] bytes, bool truncated, out string text)
