@@ -26,13 +26,16 @@ public sealed class GatewayRuntime
 
     public HeldSecrets Secrets { get; }
 
+    /// <summary>Secret references that could not be read when the runtime was loaded (never their values).</summary>
+    public IReadOnlyList<string> UnreadableAtLoad { get; private init; } = [];
+
     /// <summary>Loads configuration and bundle; throws <see cref="ConfigurationException"/> or <see cref="PolicyBundleException"/>.</summary>
     public static GatewayRuntime Load(GatewayConfiguration configuration, TimeProvider time)
     {
         var engine = new PolicyEngine(GatewayPolicies.LoadSnapshot(configuration));
         var secrets = new HeldSecrets(time);
-        secrets.Refresh(configuration.SecretReferences);
-        return new GatewayRuntime(configuration, engine, secrets);
+        var unreadable = secrets.Refresh(configuration.SecretReferences);
+        return new GatewayRuntime(configuration, engine, secrets) { UnreadableAtLoad = unreadable };
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ internal static class GatewayStartup
             var configuration = ConfigurationLoader.Load(configPath);
             var runtime = GatewayRuntime.Load(configuration, TimeProvider.System);
             var store = await SqliteGatewayStore.OpenAsync(configuration.DataDirectory, TimeProvider.System, cancellationToken).ConfigureAwait(false);
-            foreach (var unreadable in runtime.Secrets.Refresh(configuration.SecretReferences))
+            foreach (var unreadable in runtime.UnreadableAtLoad)
             {
                 await error.WriteLineAsync($"warning: secret {unreadable} cannot be read now; calls that need it will fail until it can.").ConfigureAwait(false);
             }
