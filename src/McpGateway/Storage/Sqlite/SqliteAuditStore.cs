@@ -123,16 +123,7 @@ internal sealed class SqliteAuditStore(SqliteGatewayStore store, TimeProvider ti
         }
 
         sql.Append(" ORDER BY seq;");
-        SqliteConnection connection;
-        try
-        {
-            connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (SqliteException ex)
-        {
-            throw new StoreUnavailableException($"The audit log at '{store.Description}' cannot be read: {ex.Message}", ex);
-        }
-
+        var connection = await store.OpenForReadAsync(cancellationToken).ConfigureAwait(false);
         await using (connection)
         {
             await using var command = Command(connection, null, sql.ToString(), [.. parameters]);

@@ -92,6 +92,19 @@ public sealed class SqliteGatewayStore : IGatewayStore
         }
     }
 
+    /// <summary>Opens a connection for reading; a store that cannot be opened is <see cref="StoreUnavailableException"/>.</summary>
+    internal async Task<SqliteConnection> OpenForReadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            throw new StoreUnavailableException($"The store at '{Description}' cannot be read: {ex.Message}", ex);
+        }
+    }
+
     /// <summary>Runs <paramref name="work"/> in a <c>BEGIN IMMEDIATE</c> transaction and commits it.</summary>
     internal async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
     {

@@ -62,16 +62,7 @@ internal sealed class SqliteKeyStore(SqliteGatewayStore store) : IKeyStore
 
     private async IAsyncEnumerable<ApiKeyRecord> QueryAsync(string sql, (string, object)[] parameters, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        SqliteConnection connection;
-        try
-        {
-            connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (SqliteException ex)
-        {
-            throw new StoreUnavailableException($"The store at '{store.Description}' cannot be read: {ex.Message}", ex);
-        }
-
+        var connection = await store.OpenForReadAsync(cancellationToken).ConfigureAwait(false);
         await using (connection)
         {
             await using var command = Command(connection, null, sql, parameters);
