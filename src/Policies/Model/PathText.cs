@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -9,7 +10,13 @@ namespace McpGateway.Policies.Model;
 /// </summary>
 public static class PathText
 {
-    private const string Literal = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,=:@/";
+    // Characters servers route literally whether written plainly or percent-encoded: unreserved,
+    // sub-delims other than ';', ':' and '@'. ('.' and '/' change a path's structure and are
+    // never decoded; ';' starts path parameters.)
+    private static readonly SearchValues<char> Decoded = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_~!$&'()*+,=:@");
+
+    /// <summary>Whether an escape of byte <paramref name="value"/> is decoded into the normal form of a path.</summary>
+    public static bool DecodesInPath(int value) => value is > 0 and < 0x80 && Decoded.Contains((char)value);
 
     /// <summary>
     /// The normal form of a path written in a rule: non-ASCII characters percent-encoded as UTF-8,
@@ -25,7 +32,7 @@ public static class PathText
             if (c == '%' && i + 2 < text.Length && IsHex(text[i + 1]) && IsHex(text[i + 2]))
             {
                 var value = int.Parse(text.AsSpan(i + 1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                if (value is > 0 and < 0x80 && Literal.Contains((char)value, StringComparison.Ordinal) && value != '/' && value != '.')
+                if (DecodesInPath(value))
                 {
                     output.Append((char)value);
                 }

@@ -155,7 +155,7 @@ internal static class HttpPathNormalizer
                         HttpSyntax.WriteTriplet(buffer[length..], value);
                         length += 3;
                     }
-                    else if (value < 0x80 && value != ';' && HttpSyntax.PathChars.Contains((char)value))
+                    else if (Model.PathText.DecodesInPath(value))
                     {
                         // Servers decode these before routing ('%24batch' is '$batch'), so the
                         // normal form that is matched and sent holds them literally.
