@@ -13,5 +13,5 @@ public sealed class GatewayInstance
 
     /// <summary>How long a start vouches for its call: its timeout plus a margin.</summary>
     public static TimeSpan LeaseFor(PolicyDecision decision) =>
-        (decision.Obligations.TryGetValue(CommonObligations.Timeout, out var timeout) ? timeout.Duration : TimeSpan.FromSeconds(30)) + LeaseMargin;
+        (decision.Obligations.TryGetValue(CommonObligations.Timeout, out var timeout) ? timeout.Duration : CommonObligations.DefaultTimeout) + LeaseMargin;
 }

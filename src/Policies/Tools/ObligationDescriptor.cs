@@ -33,6 +33,9 @@ public static class CommonObligations
     public const string Rate = "rate";
     public const string Concurrency = "concurrency";
 
+    /// <summary>How long a call may take when no rule sets a <c>timeout</c>.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+
     public static IReadOnlyList<ObligationDescriptor> All { get; } =
     [
         new(Mask, ObligationKind.Profiles, "Masking profiles applied to the result (the union of every matching rule's profiles)."),
