@@ -42,6 +42,24 @@ public sealed class AnonymousAccessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task On_a_non_loopback_bind_requests_without_a_credential_are_not_anonymous()
+    {
+        await using var exposed = await GatewayServer.StartAsync(_environment, "http://0.0.0.0:0", "--insecure-bind");
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://127.0.0.1:{exposed.BaseUrl.Port}/mcp"))
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Host = "0.0.0.0";
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+
+        using var response = await http.SendAsync(request);
+
+        ((int)response.StatusCode).Should().Be(401, "the anonymous identity is for loopback binds only");
+    }
+
+    [Fact]
     public async Task A_non_loopback_bind_without_tls_is_refused()
     {
         var result = await GatewayProcess.RunAsync(["serve", "--http", "http://0.0.0.0:0", "--config", _environment.ConfigPath]);
