@@ -77,14 +77,19 @@ public sealed class PolicyEngine
     public bool MayEverUse(string identity, string tool, string target) => PolicyEvaluator.MayEverUse(Current, identity, tool, target);
 
     /// <summary>Whether <paramref name="identity"/> may ever use <paramref name="tool"/> on some configured target.</summary>
-    public bool MayEverUse(string identity, string tool)
+    public bool MayEverUse(string identity, string tool) => UsableTargets(identity, tool).Count > 0;
+
+    /// <summary>
+    /// The configured targets on which <paramref name="identity"/> may ever use <paramref name="tool"/>
+    /// (for per-identity tool lists), all from one snapshot.
+    /// </summary>
+    public IReadOnlyList<string> UsableTargets(string identity, string tool)
     {
         var snapshot = Current;
         return snapshot.Tools.Find(tool) is { } descriptor
-            && snapshot.Environment.TargetNames(descriptor.TargetKind).Any(t => PolicyEvaluator.MayEverUse(snapshot, identity, tool, t));
+            ? [.. snapshot.Environment.TargetNames(descriptor.TargetKind).Where(t => PolicyEvaluator.MayEverUse(snapshot, identity, tool, t))]
+            : [];
     }
 
     public string Revision => Current.Bundle.Revision;
-
-    public PolicyRule? FindRule(string name) => Current.Bundle.Rules.FirstOrDefault(r => r.Name == name);
 }

@@ -80,19 +80,10 @@ public static class GatewayMcpServer
             return result;
         }
 
-        var runtime = services.GetRequiredService<GatewayRuntime>();
-        var engine = runtime.Engine;
-        var catalog = engine.Current.Tools;
+        var engine = services.GetRequiredService<GatewayRuntime>().Engine;
         foreach (var source in services.GetServices<IToolDeclarationSource>())
         {
-            if (catalog.Find(source.Tool) is not { } tool)
-            {
-                continue;
-            }
-
-            var targets = engine.Current.Environment.TargetNames(tool.TargetKind)
-                .Where(t => engine.MayEverUse(caller.Identity.Name, tool.Name, t))
-                .ToList();
+            var targets = engine.UsableTargets(caller.Identity.Name, source.Tool);
             if (targets.Count > 0)
             {
                 result.Tools.Add(ToProtocol(source.Describe(targets)));
