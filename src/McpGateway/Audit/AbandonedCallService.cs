@@ -30,6 +30,11 @@ public sealed partial class AbandonedCallService(IAuditStore audit, TimeProvider
             {
                 Failed(logger, ex.Message);
             }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                // A sweep that fails is tried again at the next tick; it never stops the gateway.
+                Failed(logger, $"{ex.GetType().Name}: {ex.Message}");
+            }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }

@@ -53,9 +53,14 @@ public sealed class GatewayRuntime
             Secrets.Refresh(configuration.SecretReferences);
             return null;
         }
-        catch (Exception ex) when (ex is ConfigurationException or PolicyBundleException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is ConfigurationException or PolicyBundleException)
         {
             return ex.Message;
+        }
+        catch (Exception ex)
+        {
+            // Whatever else goes wrong while loading, the gateway keeps serving on the last good state.
+            return $"loading failed unexpectedly ({ex.GetType().Name}: {ex.Message})";
         }
     }
 }

@@ -15,37 +15,52 @@ public sealed partial class ReloadService(GatewayRuntime runtime, TimeProvider t
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var last = Fingerprint(runtime.Configuration);
+        var last = SafeFingerprint(runtime.Configuration);
         using var timer = new PeriodicTimer(Interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            string current;
+            // Nothing a changed file holds may stop the gateway: every failure is logged and the last good state stays.
             try
             {
-                current = Fingerprint(runtime.Configuration);
+                last = Check(last);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Exception ex)
             {
-                ReloadFailed(logger, ex.Message);
-                continue;
+                ReloadFailed(logger, $"{ex.GetType().Name}: {ex.Message}");
             }
+        }
+    }
 
-            if (current == last)
-            {
-                continue;
-            }
+    /// <summary>Reloads when the files changed since <paramref name="last"/>; returns the fingerprint now in force.</summary>
+    private string? Check(string? last)
+    {
+        var current = SafeFingerprint(runtime.Configuration);
+        if (current is null || current == last)
+        {
+            return current ?? last;
+        }
 
-            last = current;
-            var revision = runtime.Engine.Revision;
-            if (runtime.Reload() is { } problem)
-            {
-                ReloadFailed(logger, problem);
-            }
-            else
-            {
-                last = Fingerprint(runtime.Configuration);
-                Reloaded(logger, revision, runtime.Engine.Revision);
-            }
+        var revision = runtime.Engine.Revision;
+        if (runtime.Reload() is { } problem)
+        {
+            ReloadFailed(logger, problem);
+            return current;
+        }
+
+        Reloaded(logger, revision, runtime.Engine.Revision);
+        return SafeFingerprint(runtime.Configuration) ?? current;
+    }
+
+    private string? SafeFingerprint(GatewayConfiguration configuration)
+    {
+        try
+        {
+            return Fingerprint(configuration);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or System.Security.SecurityException)
+        {
+            ReloadFailed(logger, ex.Message);
+            return null;
         }
     }
 

@@ -35,7 +35,8 @@ internal static class StdioGatewayHost
         builder.Services.AddGatewayMcpServer().WithStdioServerTransport();
         using var host = builder.Build();
         await error.WriteLineAsync($"mcp-gateway serving MCP on stdio as '{check.Identity!.Name}' (policy revision {runtime.Engine.Revision[..12]})").ConfigureAwait(false);
-        await host.RunAsync(cancellationToken).ConfigureAwait(false);
-        return Cli.GatewayCli.Success;
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        return await HostFailures.ExitStatusAsync(host.Services, error, Cli.GatewayCli.Success).ConfigureAwait(false);
     }
 }

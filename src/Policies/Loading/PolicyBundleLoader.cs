@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using McpGateway.Policies.Model;
 using McpGateway.Policies.Tools;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace McpGateway.Policies.Loading;
@@ -28,6 +27,18 @@ public sealed class PolicyBundleLoader
 
     /// <summary>Reads the bundle's files. Throws <see cref="PolicyBundleException"/> when none can be read.</summary>
     public static IReadOnlyList<PolicySource> ReadSources(string path)
+    {
+        try
+        {
+            return ReadFiles(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            throw new PolicyBundleException($"Policy bundle '{path}' cannot be read: {ex.Message}", ex);
+        }
+    }
+
+    private static List<PolicySource> ReadFiles(string path)
     {
         if (File.Exists(path))
         {
@@ -58,9 +69,10 @@ public sealed class PolicyBundleLoader
         var ordered = sources.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
         var errors = new List<PolicyError>();
         var rules = new List<PolicyRule>();
+        var budget = YamlLimits.Policies.MaxNodes;
         foreach (var source in ordered)
         {
-            LoadFile(source, rules, errors);
+            LoadFile(source, rules, errors, ref budget);
         }
 
         var seen = new Dictionary<string, PolicyRule>(StringComparer.Ordinal);
@@ -79,7 +91,7 @@ public sealed class PolicyBundleLoader
 
         if (errors.Count > 0)
         {
-            throw new PolicyBundleException([.. errors]);
+            throw new PolicyBundleException((IReadOnlyList<PolicyError>)errors);
         }
 
         return new PolicyBundle([.. rules], ComputeRevision(ordered), [.. ordered.Select(s => s.Name)]);
@@ -101,21 +113,16 @@ public sealed class PolicyBundleLoader
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private void LoadFile(PolicySource source, List<PolicyRule> rules, List<PolicyError> errors)
+    private void LoadFile(PolicySource source, List<PolicyRule> rules, List<PolicyError> errors, ref long budget)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            using var text = new StreamReader(new MemoryStream(source.Content), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            stream.Load(text);
+            stream = BoundedYaml.Load(source.Name, source.Content, YamlLimits.Policies, ref budget);
         }
-        catch (YamlException ex)
+        catch (YamlInputException ex)
         {
-            var at = new SourceLocation(source.Name, (int)ex.Start.Line, (int)ex.Start.Column);
-            var message = ex.InnerException?.Message ?? ex.Message;
-            errors.Add(new PolicyError(at, message.StartsWith("Duplicate key", StringComparison.Ordinal)
-                ? $"Duplicate key '{message["Duplicate key".Length..].Trim()}': each key may appear only once in a mapping."
-                : $"Not valid YAML: {message}"));
+            errors.Add(new PolicyError(ex.Location, ex.Message));
             return;
         }
 

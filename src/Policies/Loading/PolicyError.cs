@@ -13,9 +13,16 @@ public sealed record PolicyError(SourceLocation? Location, string Message)
 public sealed class PolicyBundleException : Exception
 {
     public PolicyBundleException(ImmutableArray<PolicyError> errors)
-        : base(Describe(errors))
+        : base(Describe(errors, errors.Length))
     {
         Errors = errors;
+    }
+
+    /// <summary>Every error found; the exception keeps the first <see cref="MaxReported"/> and counts the rest.</summary>
+    public PolicyBundleException(IReadOnlyList<PolicyError> errors)
+        : base(Describe(Bounded(errors), errors.Count))
+    {
+        Errors = Bounded(errors);
     }
 
     public PolicyBundleException()
@@ -34,12 +41,21 @@ public sealed class PolicyBundleException : Exception
         Errors = [new PolicyError(null, message)];
     }
 
+    /// <summary>Most errors one exception reports; a bundle broken everywhere says how many more there are.</summary>
+    public const int MaxReported = 100;
+
     public ImmutableArray<PolicyError> Errors { get; }
 
-    private static string Describe(ImmutableArray<PolicyError> errors) =>
-        errors.Length == 1
+    /// <summary>The first <see cref="MaxReported"/> errors, and a last line counting the rest.</summary>
+    private static ImmutableArray<PolicyError> Bounded(IReadOnlyList<PolicyError> errors) =>
+        errors.Count <= MaxReported
+            ? [.. errors]
+            : [.. errors.Take(MaxReported), new PolicyError(null, $"… and {errors.Count - MaxReported:N0} more errors; fix these first.")];
+
+    private static string Describe(ImmutableArray<PolicyError> errors, int total) =>
+        total == 1
             ? $"The policy bundle is invalid: {errors[0]}"
-            : $"The policy bundle has {errors.Length} errors:{Environment.NewLine}" + string.Join(Environment.NewLine, errors.Select(e => "  " + e));
+            : $"The policy bundle has {total:N0} errors:{Environment.NewLine}" + string.Join(Environment.NewLine, errors.Select(e => "  " + e));
 }
 
 /// <summary>One file of a bundle: its path relative to the bundle root and its bytes.</summary>

@@ -101,6 +101,27 @@ public sealed class PolicyEvalCommandTests
         }
     }
 
+    [Theory]
+    [InlineData("rules:\n  - name: [a, b\n    effect: allow\n  - name: x\n", "bad.yaml:2:")]
+    [InlineData("deep", "Nesting deeper than 64 levels")]
+    [InlineData("rules: &r [ { name: a, effect: allow }, *r ]\n", "refers to a node that contains it")]
+    public async Task A_bundle_that_is_not_yaml_gives_a_located_error_and_no_stack_trace(string content, string message)
+    {
+        var folder = Directory.CreateTempSubdirectory("mcpgw-eval-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "bad.yaml"), content == "deep" ? "rules: " + new string('[', 100_000) + new string(']', 100_000) : content);
+            var result = await EvalAsync("billing-agent", """{"service":"billing","method":"GET","path":"/"}""", "--policies", folder);
+
+            result.ExitCode.Should().Be(2, result.StandardError);
+            result.StandardError.Should().StartWith("error: ").And.Contain("bad.yaml:").And.Contain(message).And.NotContain("   at ");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task The_configuration_is_found_through_MCPGW_CONFIG()
     {

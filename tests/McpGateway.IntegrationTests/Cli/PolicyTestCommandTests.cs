@@ -65,13 +65,18 @@ public sealed class PolicyTestCommandTests : IDisposable
     [InlineData("cases: []", "holds no test cases")]
     [InlineData("cases:\n  - name: x\n    identity: a\n    tool: http_call\n    expect: allow", "needs 'args'")]
     [InlineData("cases:\n  - name: x\n    identity: a\n    tool: http_call\n    args: {}\n    expect: maybe", "unknown decision 'maybe'")]
-    [InlineData("cases: [", "not valid YAML")]
+    [InlineData("cases: [", "Not valid YAML")]
+    [InlineData("cases:\n  - name: [a, b\n    identity: a\n  - name: x\n", "Not valid YAML")]
+    [InlineData("cases:\n  - name: x\n    identity: a\n    tool: http_call\n    args: { [a]: 1 }\n    expect: allow", "a key must be a plain name")]
+    [InlineData("cases:\n  - name: x\n    identity: a\n    tool: http_call\n    args: { a: 1, 'a': 2 }\n    expect: allow", "Duplicate key")]
+    [InlineData("cases:\n  - name: x\n    identity: a\n    tool: http_call\n    args: {}\n    expect: { decision: allow, obligations: { [t]: 1 } }", "a key must be a plain name")]
+    [InlineData("cases: &c [ { name: x, args: *c } ]", "refers to a node that contains it")]
     public async Task A_malformed_test_file_is_misuse(string content, string message)
     {
         var result = await GatewayProcess.RunAsync(["policy", "test", Write(content), "--config", GatewayProcess.ReferenceConfig]);
 
-        result.ExitCode.Should().Be(2);
-        result.StandardError.Should().Contain(message);
+        result.ExitCode.Should().Be(2, result.StandardError);
+        result.StandardError.Should().StartWith("error: ").And.Contain(message).And.NotContain("   at ");
     }
 
     [Fact]

@@ -54,6 +54,70 @@ public sealed class HotReloadTests : IAsyncLifetime
         usable.Should().BeTrue(_server.Log);
     }
 
+    [Fact]
+    public async Task Hostile_changes_are_logged_and_the_gateway_keeps_serving_the_last_good_state()
+    {
+        var key = await _environment.CreateKeyAsync("test-agent");
+        await using var client = await GatewayClients.HttpAsync(_server, key, GatewayClients.Current);
+        var bomb = new System.Text.StringBuilder("rules:\n  - name: a0\n    when: &a0 { tool: http_call }\n    effect: allow\n");
+        for (var i = 1; i <= 40; i++)
+        {
+            bomb.Append($"  - name: a{i}\n    when: &a{i} {{ tool: http_call, facts: {{ x: [*a{i - 1}, *a{i - 1}] }} }}\n    effect: allow\n");
+        }
+
+        string[] hostile =
+        [
+            "rules:\n  - name: [a, b\n    effect: allow\n  - name: x\n",
+            "rules: " + new string('[', 300_000) + new string(']', 300_000),
+            bomb.ToString(),
+            "rules: &r [ { name: a, effect: allow }, *r ]\n",
+        ];
+        var bundle = Path.Combine(_environment.PoliciesPath, "zz-hostile.yaml");
+        foreach (var content in hostile)
+        {
+            var failures = Count(_server.Log, "Reload failed");
+            File.WriteAllText(bundle, content);
+
+            var logged = await EventuallyAsync(() => Task.FromResult(Count(_server.Log, "Reload failed") > failures));
+            var call = await client.HttpCallAsync("GET", "/api/echo");
+
+            logged.Should().BeTrue($"a reload of {content[..Math.Min(40, content.Length)]}… is logged as failed:\n{_server.Log}");
+            _server.Process.HasExited.Should().BeFalse(_server.Log);
+            call.IsError.Should().NotBe(true, "the last good bundle still allows the read");
+        }
+
+        _server.Process.Refresh();
+        _server.Process.WorkingSet64.Should().BeLessThan(1024L * 1024 * 1024, "an alias bomb is refused before it is expanded");
+    }
+
+    [Fact]
+    public async Task A_configuration_that_is_not_json_is_logged_and_the_gateway_keeps_serving()
+    {
+        var key = await _environment.CreateKeyAsync("test-agent");
+        await using var client = await GatewayClients.HttpAsync(_server, key, GatewayClients.Current);
+        var good = File.ReadAllText(_environment.ConfigPath);
+
+        File.WriteAllText(_environment.ConfigPath, "{ \"McpGateway\": " + new string('[', 100_000));
+        var logged = await EventuallyAsync(() => Task.FromResult(_server.Log.Contains("Reload failed", StringComparison.Ordinal)));
+        var call = await client.HttpCallAsync("GET", "/api/echo");
+        File.WriteAllText(_environment.ConfigPath, good);
+
+        logged.Should().BeTrue(_server.Log);
+        _server.Process.HasExited.Should().BeFalse(_server.Log);
+        call.IsError.Should().NotBe(true, "the last good configuration stays in force");
+    }
+
+    private static int Count(string text, string value)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + 1, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
     private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
     {
         for (var i = 0; i < 60; i++)

@@ -18,6 +18,9 @@ internal sealed class GatewayServer : IAsyncDisposable
 
     public Uri McpEndpoint => new(BaseUrl, "mcp");
 
+    /// <summary>The gateway process, for checks on whether it still runs and what it holds.</summary>
+    public Process Process => _process;
+
     /// <summary>Everything the process wrote to standard error so far.</summary>
     public string Log
     {

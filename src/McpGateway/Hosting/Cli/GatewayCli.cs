@@ -5,13 +5,15 @@ namespace McpGateway.Hosting.Cli;
 /// <summary>
 /// The <c>mcp-gateway</c> command line. Exit codes: 0 success, 1 a check failed
 /// (for example a <c>policy test</c> mismatch), 2 misuse (bad options, a configuration or bundle
-/// that does not load).
+/// that does not load), 3 an unexpected failure (said in one <c>error:</c> line, never a stack
+/// trace; also a <c>serve</c> stopped by a failing background service).
 /// </summary>
 public sealed class GatewayCli
 {
     public const int Success = 0;
     public const int CheckFailed = 1;
     public const int Misuse = 2;
+    public const int Failed = 3;
 
     private readonly TextReader _in;
     private readonly TextWriter _out;
@@ -47,7 +49,7 @@ public sealed class GatewayCli
         root.Subcommands.Add(MaskCommand.Create(_in, _out, _error));
 
         var parseResult = root.Parse(args);
-        var configuration = new InvocationConfiguration { Output = _out, Error = _error };
+        var configuration = new InvocationConfiguration { Output = _out, Error = _error, EnableDefaultExceptionHandler = false };
         if (parseResult.Errors.Count > 0 && !WantsHelp(args))
         {
             foreach (var error in parseResult.Errors)
@@ -59,7 +61,20 @@ public sealed class GatewayCli
             return Misuse;
         }
 
-        return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Success;
+        }
+        catch (Exception ex)
+        {
+            // Verbs report what they expect themselves; anything else still gets one line, not a stack trace.
+            await _error.WriteLineAsync($"error: {CommandPath(parseResult)} failed unexpectedly: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+            return Failed;
+        }
     }
 
     private static bool WantsHelp(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");

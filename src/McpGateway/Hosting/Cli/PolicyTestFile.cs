@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
-using YamlDotNet.Core;
+using McpGateway.Policies.Loading;
 using YamlDotNet.RepresentationModel;
 
 namespace McpGateway.Hosting.Cli;
@@ -40,15 +40,18 @@ internal static class PolicyTestFile
 
     private static IEnumerable<PolicyTestCase> LoadFile(string file)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            using var reader = new StreamReader(file);
-            stream.Load(reader);
+            stream = BoundedYaml.Load(file, File.ReadAllBytes(file), YamlLimits.Policies);
         }
-        catch (YamlException ex)
+        catch (YamlInputException ex)
         {
-            throw new PolicyTestFileException($"{file}:{ex.Start.Line}:{ex.Start.Column}: not valid YAML: {ex.InnerException?.Message ?? ex.Message}");
+            throw new PolicyTestFileException($"{ex.Location}: {ex.Message}");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new PolicyTestFileException($"Test file '{file}' cannot be read: {ex.Message}");
         }
 
         var name = Path.GetFileName(file);
@@ -77,7 +80,7 @@ internal static class PolicyTestFile
         CheckKeys(mapping, CaseKeys, at, "a case");
         var name = Text(mapping, "name", at) ?? at;
         var argsNode = Get(mapping, "args") ?? throw new PolicyTestFileException($"{at}: case '{name}' needs 'args' (the tool call's arguments).");
-        var args = JsonSerializer.SerializeToElement(YamlJson.ToJson(argsNode));
+        var args = Json(argsNode, file);
         var expectNode = Get(mapping, "expect") ?? throw new PolicyTestFileException($"{at}: case '{name}' needs 'expect'.");
         return new PolicyTestCase(
             name,
@@ -102,7 +105,7 @@ internal static class PolicyTestFile
 
         CheckKeys(mapping, ExpectKeys, at, "'expect'");
         var obligations = Get(mapping, "obligations") is YamlMappingNode o
-            ? o.Children.ToImmutableDictionary(c => ((YamlScalarNode)c.Key).Value!, c => JsonSerializer.SerializeToElement(YamlJson.ToJson(c.Value)), StringComparer.Ordinal)
+            ? Json(o, at).EnumerateObject().ToImmutableDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal)
             : ImmutableDictionary<string, JsonElement>.Empty;
         return new PolicyExpectation(
             Decision(Text(mapping, "decision", at) ?? throw new PolicyTestFileException($"{at}: 'expect' needs 'decision'."), at),
@@ -110,6 +113,18 @@ internal static class PolicyTestFile
             Get(mapping, "reasons") is { } reasons ? List(reasons) : [],
             obligations,
             Get(mapping, "approvers") is { } approvers ? List(approvers) : null);
+    }
+
+    private static JsonElement Json(YamlNode node, string at)
+    {
+        try
+        {
+            return JsonSerializer.SerializeToElement(YamlJson.ToJson(node));
+        }
+        catch (FormatException ex)
+        {
+            throw new PolicyTestFileException($"{at}: {ex.Message}");
+        }
     }
 
     private static string Decision(string text, string at) =>

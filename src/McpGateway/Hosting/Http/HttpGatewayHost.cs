@@ -73,7 +73,7 @@ internal static class HttpGatewayHost
         var listening = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? url.ToString();
         await error.WriteLineAsync($"mcp-gateway listening on {listening.TrimEnd('/')}/mcp (policy revision {runtime.Engine.Revision[..12]})").ConfigureAwait(false);
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
-        return Cli.GatewayCli.Success;
+        return await HostFailures.ExitStatusAsync(app.Services, error, Cli.GatewayCli.Success).ConfigureAwait(false);
     }
 
     private static string? Validate(Uri url, bool insecureBind, GatewayRuntime runtime)
