@@ -24,7 +24,8 @@ public record TargetInfo(string Name, string Kind);
 
 /// <summary>An HTTP service target.</summary>
 /// <param name="CredentialHeaders">Header names the gateway sets for this service; an agent may not send them.</param>
-public sealed record HttpTargetInfo(string Name, FrozenSet<string> CredentialHeaders) : TargetInfo(Name, TargetKinds.Http);
+/// <param name="AllowDeleteBody">The service reads a body on DELETE (configured per service; refused otherwise).</param>
+public sealed record HttpTargetInfo(string Name, FrozenSet<string> CredentialHeaders, bool AllowDeleteBody = false) : TargetInfo(Name, TargetKinds.Http);
 
 public static class TargetKinds
 {

@@ -17,7 +17,8 @@ public sealed record HttpAuthOptions(SecretReference? Bearer, string? BasicUsern
 }
 
 /// <summary>A registered HTTP service.</summary>
-public sealed record HttpServiceOptions(string Name, Uri BaseUrl, HttpAuthOptions Auth);
+/// <param name="AllowDeleteBody">Whether the service reads a request body on DELETE, so an agent may send one.</param>
+public sealed record HttpServiceOptions(string Name, Uri BaseUrl, HttpAuthOptions Auth, bool AllowDeleteBody = false);
 
 public sealed record AnonymousOptions(bool Enabled, string? Identity);
 
@@ -59,7 +60,7 @@ public sealed class GatewayConfiguration
     public PolicyEnvironment ToPolicyEnvironment() => new(
         Identities.Values,
         Groups.Keys,
-        HttpServices.Values.Select(s => new HttpTargetInfo(s.Name, CredentialHeaders(s.Auth))),
+        HttpServices.Values.Select(s => new HttpTargetInfo(s.Name, CredentialHeaders(s.Auth), s.AllowDeleteBody)),
         MaskingProfiles);
 
     private static FrozenSet<string> CredentialHeaders(HttpAuthOptions auth) =>

@@ -6,7 +6,7 @@ namespace McpGateway.Configuration;
 /// <summary>Reads <c>Targets:Http</c>: base URL and credentials per service.</summary>
 internal static class HttpServiceReader
 {
-    private static readonly string[] KnownKeys = ["BaseUrl", "Auth"];
+    private static readonly string[] KnownKeys = ["BaseUrl", "Auth", "AllowDeleteBody"];
     private static readonly string[] AuthKinds = ["Bearer", "Basic", "Header"];
 
     public static FrozenDictionary<string, HttpServiceOptions> Read(IConfigurationSection section, string baseDirectory, List<string> errors)
@@ -26,9 +26,15 @@ internal static class HttpServiceReader
 
             var baseUrl = ReadBaseUrl(service, errors);
             var auth = ReadAuth(service.GetSection("Auth"), baseDirectory, errors);
+            var allowDeleteBody = false;
+            if (service["AllowDeleteBody"] is { Length: > 0 } flag && !bool.TryParse(flag, out allowDeleteBody))
+            {
+                errors.Add($"{service.Path}:AllowDeleteBody: '{flag}' is not true or false.");
+            }
+
             if (baseUrl is not null)
             {
-                result[service.Key] = new HttpServiceOptions(service.Key, baseUrl, auth);
+                result[service.Key] = new HttpServiceOptions(service.Key, baseUrl, auth, allowDeleteBody);
             }
         }
 

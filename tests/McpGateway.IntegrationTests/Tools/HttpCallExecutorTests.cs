@@ -240,6 +240,36 @@ public sealed class HttpCallExecutorTests : IAsyncLifetime
         _service.FlakyHits.Should().Be(0);
     }
 
+    [Fact]
+    public async Task A_body_the_server_leaves_unread_never_becomes_a_second_request()
+    {
+        // A server that reads no body at all: the worst case for an agent-chosen body.
+        await using var careless = new RawHttpBackend();
+        var service = Service(Bearer(), careless.BaseUrl);
+        const string Smuggled = "DELETE /api/items/7 HTTP/1.1\r\nHost: x\r\n\r\n";
+
+        var write = await _executor.ExecuteAsync(Spec("POST", "/api/items", null) with { Body = Smuggled }, service, HttpCallLimits.Default, CancellationToken.None);
+        var read = await _executor.ExecuteAsync(Spec("GET", "/api/items", null), service, HttpCallLimits.Default, CancellationToken.None);
+        await Task.Delay(200);
+
+        write.Status.Should().Be(200);
+        read.Status.Should().Be(200);
+        careless.Requests.Select(r => r.RequestLine).Should().Equal("POST /api/items HTTP/1.1", "GET /api/items HTTP/1.1");
+        careless.Requests[1].Connection.Should().NotBe(careless.Requests[0].Connection, "the connection that carried a body is not reused");
+    }
+
+    [Fact]
+    public async Task Reads_share_a_kept_alive_connection()
+    {
+        await using var backend = new RawHttpBackend();
+        var service = Service(Bearer(), backend.BaseUrl);
+
+        await _executor.ExecuteAsync(Spec("GET", "/a", null), service, HttpCallLimits.Default, CancellationToken.None);
+        await _executor.ExecuteAsync(Spec("GET", "/b", null), service, HttpCallLimits.Default, CancellationToken.None);
+
+        backend.Requests.Select(r => r.Connection).Distinct().Should().ContainSingle("requests without a body keep the pool's connection");
+    }
+
     private Task<HttpCallResult> SendAsync(HttpRequestSpec spec) =>
         _executor.ExecuteAsync(spec, Service(Bearer()), HttpCallLimits.Default, CancellationToken.None);
 

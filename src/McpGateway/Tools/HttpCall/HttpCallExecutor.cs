@@ -95,6 +95,10 @@ public sealed class HttpCallExecutor
         {
             request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(spec.Body));
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
+
+            // Agent-chosen bytes never share a connection with a later request: should the server
+            // leave part of the body unread, nothing else is sent after it on that connection.
+            request.Headers.ConnectionClose = true;
         }
 
         foreach (var (name, value) in spec.Headers)

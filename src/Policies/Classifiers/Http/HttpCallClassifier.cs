@@ -56,6 +56,7 @@ internal sealed class HttpCallClassifier : IToolClassifier
 
         var headers = ReadHeaders(fields.Headers, target, facts, refusals);
         var body = ReadBody(fields.Body, facts, refusals);
+        CheckBodyAllowed(method, body, target, refusals);
         CheckMethodOverride(path, headers, body, refusals);
 
         facts.Set(CommonFacts.Unparsed, unparsed.Count > 0);
@@ -240,6 +241,36 @@ internal sealed class HttpCallClassifier : IToolClassifier
         var result = HttpHeaderRules.Read(headers, target, refusals);
         facts.Set(HttpCallTool.Headers, result.Names);
         return result.Headers;
+    }
+
+    /// <summary>
+    /// A body goes only with methods whose body every server reads: POST, PUT and PATCH, and
+    /// DELETE where the service says it reads one. A server that does not read the body of a GET
+    /// (or HEAD, OPTIONS, an unknown method) on a kept-alive connection takes the body as the next
+    /// request, which would then run with the gateway's credentials without being checked.
+    /// </summary>
+    private static void CheckBodyAllowed(string? method, string? body, HttpTargetInfo? target, List<Refusal> refusals)
+    {
+        if (body is null || method is null or "POST" or "PUT" or "PATCH")
+        {
+            return;
+        }
+
+        if (method == "DELETE")
+        {
+            if (target is { AllowDeleteBody: false })
+            {
+                refusals.Add(new Refusal(
+                    HttpRefusalCodes.ForbiddenBody,
+                    $"A DELETE to service '{target.Name}' may not carry a body: not every server reads one, and an unread body would be taken as a second request. Remove 'body' (put what identifies the resource in the path or query); an operator can set AllowDeleteBody for a service that reads DELETE bodies."));
+            }
+
+            return;
+        }
+
+        refusals.Add(new Refusal(
+            HttpRefusalCodes.ForbiddenBody,
+            $"A {method} request may not carry a body: servers need not read it, and an unread body would be taken as a second request. Remove 'body' (put parameters in the query), or use POST, PUT or PATCH to send content."));
     }
 
     /// <summary>

@@ -18,6 +18,9 @@ internal static class HttpRefusalCodes
     /// <summary>A header the gateway sets itself: credentials, routing, method overrides, framing.</summary>
     public const string ForbiddenHeader = "forbidden-header";
 
+    /// <summary>A body on a method whose body not every server reads (GET, HEAD, DELETE unless allowed, …).</summary>
+    public const string ForbiddenBody = "forbidden-body";
+
     /// <summary>A line break or other control character in a header.</summary>
     public const string HeaderInjection = "header-injection";
 }
