@@ -4,9 +4,10 @@ using McpGateway.Configuration;
 namespace McpGateway.Audit;
 
 /// <summary>
-/// The one way entries reach the chain: every payload has the gateway's held secrets redacted
-/// before it is hashed and stored. If redaction fails, nothing is recorded and the caller must
-/// fail closed.
+/// The one way entries reach the chain: every payload is made recordable (whatever text an agent
+/// or backend put in it, see <see cref="RecordableJson"/>) and has the gateway's held secrets
+/// redacted before it is hashed and stored. If redaction fails, nothing is recorded and the
+/// caller must fail closed.
 /// </summary>
 public sealed class AuditRecorder(IAuditStore store, HeldSecrets secrets)
 {
@@ -15,7 +16,7 @@ public sealed class AuditRecorder(IAuditStore store, HeldSecrets secrets)
         JsonObject payload;
         try
         {
-            payload = secrets.Current.Redact(entry.Payload) as JsonObject
+            payload = secrets.Current.Redact(RecordableJson.Sanitize(entry.Payload)) as JsonObject
                 ?? throw new InvalidOperationException("Redaction did not return an object.");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

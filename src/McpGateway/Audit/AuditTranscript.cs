@@ -50,6 +50,6 @@ public static class AuditTranscript
     private static string First(string? text)
     {
         var line = (text ?? string.Empty).Split('\n')[0];
-        return line.Length <= 160 ? line : line[..160] + "…";
+        return line.Length <= 160 ? line : Policies.Text.TextCut.ToChars(line, 160) + "…";
     }
 }

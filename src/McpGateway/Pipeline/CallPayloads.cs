@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpGateway.Audit;
+using McpGateway.Policies.Text;
 
 namespace McpGateway.Pipeline;
 
@@ -36,7 +37,7 @@ internal static class CallPayloads
     /// <summary>The outcome: for <c>call.finished</c>.</summary>
     public static JsonObject Finished(ToolCallContext context, ToolCallOutcome outcome, DateTimeOffset now)
     {
-        var excerpt = outcome.Text.Length > ExcerptLength ? outcome.Text[..ExcerptLength] : outcome.Text;
+        var excerpt = TextCut.ToChars(outcome.Text, ExcerptLength);
         return new JsonObject
         {
             ["tool"] = context.Request.Tool,
@@ -49,21 +50,10 @@ internal static class CallPayloads
     }
 
     /// <summary>
-    /// The arguments as recorded. Arguments that canonical JSON cannot hold (huge numbers, lone
-    /// surrogates, duplicate names) are replaced by a note, so the entry is still recorded; the
-    /// request hash still fingerprints them.
+    /// The arguments as recorded: what canonical JSON cannot hold (lone surrogates, numbers beyond
+    /// a double, names repeated) is sanitised (see <see cref="RecordableJson"/>), so the entry is
+    /// always recorded; the request hash fingerprints the arguments exactly as they came.
     /// </summary>
-    private static JsonNode? RecordableArguments(JsonElement arguments)
-    {
-        try
-        {
-            var node = JsonNode.Parse(arguments.ValueKind == JsonValueKind.Undefined ? "null" : arguments.GetRawText());
-            CanonicalJson.Serialize(node);
-            return node;
-        }
-        catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException or InvalidOperationException)
-        {
-            return new JsonObject { ["unrecordable"] = "The arguments are not valid I-JSON (RFC 7493) and are fingerprinted by requestSha256 only." };
-        }
-    }
+    private static JsonNode? RecordableArguments(JsonElement arguments) =>
+        arguments.ValueKind == JsonValueKind.Undefined ? null : RecordableJson.Sanitize(arguments);
 }

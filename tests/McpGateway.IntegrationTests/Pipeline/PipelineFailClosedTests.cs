@@ -91,6 +91,24 @@ public sealed class PipelineFailClosedTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Results_of_emoji_and_combining_marks_are_returned_and_recorded_wherever_the_excerpt_is_cut()
+    {
+        // The excerpt is cut at a fixed length: with prefixes of 0 to 3 characters, one of these
+        // cuts falls inside a surrogate pair or between a letter and its combining mark.
+        var outcomes = new List<ToolCallOutcome>();
+        foreach (var prefix in new[] { "", "x", "xy", "xyz" })
+        {
+            outcomes.Add(await RunAsync($"/api/text?text=%F0%9F%98%80e%CC%81&times=2000&pad={prefix}"));
+        }
+
+        var entries = await _environment.AuditEntriesAsync();
+        outcomes.Should().OnlyContain(o => o.IsError != true && !o.Text.Contains("withheld", StringComparison.Ordinal));
+        entries.Count(e => e.Type == "call.finished").Should().Be(4);
+        entries.Should().NotContain(e => e.Type == "call.abandoned");
+        (await McpGateway.Audit.AuditVerifier.VerifyAsync(_store.Audit, CancellationToken.None)).Intact.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task A_pipeline_missing_a_stage_never_executes()
     {
         var services = new ServiceCollection().AddLogging().AddGatewayCore(_runtime, _store);

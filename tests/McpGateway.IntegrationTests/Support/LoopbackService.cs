@@ -73,6 +73,7 @@ internal sealed class LoopbackService : IAsyncDisposable
         app.Map("/api/reflect", (HttpContext context) => Results.Text($"{context.Request.Query["pad"]} auth={context.Request.Headers.Authorization}"));
         app.Map("/api/redirect", () => Results.Redirect("http://127.0.0.1:1/elsewhere"));
         app.Map("/api/big", (int size) => Results.Text(new string('x', size)));
+        app.Map("/api/text", (string text, int times) => Results.Text(string.Concat(Enumerable.Repeat(text, times)), "text/plain; charset=utf-8"));
         app.Map("/api/binary", () => Results.Bytes([0, 1, 2, 255, 254, 0, 7], "application/octet-stream"));
         app.Map("/api/slow", async (int ms, CancellationToken cancellationToken) =>
         {

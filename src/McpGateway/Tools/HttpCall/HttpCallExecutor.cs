@@ -4,6 +4,7 @@ using System.Text;
 using McpGateway.Configuration;
 using McpGateway.Pipeline;
 using McpGateway.Policies.Classifiers.Http;
+using McpGateway.Policies.Text;
 using Polly.CircuitBreaker;
 
 namespace McpGateway.Tools.HttpCall;
@@ -70,7 +71,7 @@ public sealed class HttpCallExecutor
                     body = body[..Math.Max(0, body.Length - (redactor.LongestSpelling - 1))];
                 }
 
-                body = truncated ? HttpResponseReader.CutToBytes(body, limits.MaxResponseBytes) : body;
+                body = truncated ? TextCut.ToUtf8Bytes(body, limits.MaxResponseBytes) : body;
             }
 
             return new HttpCallResult((int)response.StatusCode, HttpResponseReader.SelectHeaders(response), body, kind, truncated, shown, (long)_time.GetElapsedTime(started).TotalMilliseconds);

@@ -58,32 +58,6 @@ internal static class HttpResponseReader
         }
     }
 
-    /// <summary>The longest prefix of <paramref name="text"/> of at most <paramref name="maxBytes"/> UTF-8 bytes, never splitting a character.</summary>
-    public static string CutToBytes(string text, long maxBytes)
-    {
-        if (Encoding.UTF8.GetByteCount(text) <= maxBytes)
-        {
-            return text;
-        }
-
-        var bytes = 0L;
-        var i = 0;
-        while (i < text.Length)
-        {
-            var width = char.IsHighSurrogate(text[i]) && i + 1 < text.Length ? 2 : 1;
-            var size = Encoding.UTF8.GetByteCount(text.AsSpan(i, width));
-            if (bytes + size > maxBytes)
-            {
-                break;
-            }
-
-            bytes += size;
-            i += width;
-        }
-
-        return text[..i];
-    }
-
     /// <summary>
     /// Text for text-like content that decodes as UTF-8; a summary otherwise, counting the
     /// <paramref name="shown"/> bytes within the cap (<paramref name="truncated"/>: the body had
