@@ -15,6 +15,9 @@ public static class AuditEventTypes
     public const string KeyCreated = "key.created";
     public const string KeyRevoked = "key.revoked";
     public const string KeyRotated = "key.rotated";
+
+    /// <summary>An identified caller was refused a new MCP session (over its session quota).</summary>
+    public const string SessionRefused = "session.refused";
 }
 
 /// <summary>The ids an entry is about; all optional.</summary>

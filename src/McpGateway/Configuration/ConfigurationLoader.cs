@@ -100,7 +100,7 @@ public static class ConfigurationLoader
 
     private static HttpOptions ReadHttp(IConfigurationSection section, string baseDirectory, List<string> errors)
     {
-        string[] known = ["AllowedHosts", "Certificate"];
+        string[] known = ["AllowedHosts", "Certificate", "MaxSessionsPerIdentity"];
         foreach (var unknown in section.GetChildren().Where(c => !known.Contains(c.Key, StringComparer.OrdinalIgnoreCase)))
         {
             errors.Add($"{unknown.Path}: unknown setting; known settings are {string.Join(", ", known)}.");
@@ -115,7 +115,14 @@ public static class ConfigurationLoader
             errors.Add($"{certificate.Path}: give both Path (PEM certificate) and KeyPath (PEM private key), or neither.");
         }
 
-        return new HttpOptions(hosts, certPath, keyPath);
+        var maxSessions = HttpOptions.DefaultMaxSessionsPerIdentity;
+        if (section["MaxSessionsPerIdentity"] is { Length: > 0 } text
+            && (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out maxSessions) || maxSessions < 1))
+        {
+            errors.Add($"{section.Path}:MaxSessionsPerIdentity: '{text}' is not a whole number of at least 1.");
+        }
+
+        return new HttpOptions(hosts, certPath, keyPath, maxSessions);
     }
 
     private static AnonymousOptions ReadAnonymous(IConfigurationSection section, FrozenDictionary<string, IdentityInfo> identities, List<string> errors)

@@ -22,9 +22,11 @@ public sealed record HttpServiceOptions(string Name, Uri BaseUrl, HttpAuthOption
 
 public sealed record AnonymousOptions(bool Enabled, string? Identity);
 
-/// <summary>The HTTP transport: extra host names it answers to, and its TLS certificate (PEM files).</summary>
-public sealed record HttpOptions(IReadOnlyList<string> AllowedHosts, string? CertificatePath, string? CertificateKeyPath)
+/// <summary>The HTTP transport: extra host names it answers to, its TLS certificate (PEM files), and how many MCP sessions one identity may hold.</summary>
+public sealed record HttpOptions(IReadOnlyList<string> AllowedHosts, string? CertificatePath, string? CertificateKeyPath, int MaxSessionsPerIdentity = HttpOptions.DefaultMaxSessionsPerIdentity)
 {
+    public const int DefaultMaxSessionsPerIdentity = 64;
+
     public static HttpOptions Default { get; } = new([], null, null);
 }
 

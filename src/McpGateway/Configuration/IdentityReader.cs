@@ -38,6 +38,11 @@ internal static class IdentityReader
                 errors.Add($"{identity.Path}:Roles: unknown role '{role}'; roles are {string.Join(", ", Roles.All.Order(StringComparer.Ordinal))}.");
             }
 
+            if (roles.Contains(Roles.Agent) && roles.Any(r => r is Roles.Operator or Roles.Auditor))
+            {
+                errors.Add($"{identity.Path}:Roles: an identity that holds 'agent' may not also hold 'operator' or 'auditor' (an agent could approve or audit its own calls); give the human or service its own identity.");
+            }
+
             var owner = identity["Owner"] is { Length: > 0 } o ? o : null;
             if (owner is not null && !names.Contains(owner))
             {

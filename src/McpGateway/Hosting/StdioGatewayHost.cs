@@ -27,6 +27,12 @@ internal static class StdioGatewayHost
             return Cli.GatewayCli.Misuse;
         }
 
+        if (!check.Identity!.Roles.Contains(Policies.Roles.Agent))
+        {
+            await error.WriteLineAsync($"error: {StdioCredential.EnvironmentVariable} belongs to identity '{check.Identity.Name}', which does not hold the 'agent' role; serve --stdio serves only agents. Use a key of an identity with the agent role.").ConfigureAwait(false);
+            return Cli.GatewayCli.Misuse;
+        }
+
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.AddGatewayLogging();
         builder.Services.AddGatewayCore(runtime, store);

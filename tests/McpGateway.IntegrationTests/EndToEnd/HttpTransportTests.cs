@@ -182,6 +182,26 @@ public sealed class HttpTransportTests(HttpGatewayFixture fixture) : IClassFixtu
         (await act.Should().ThrowAsync<HttpRequestException>()).Which.StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized);
     }
 
+    [Theory]
+    [InlineData(GatewayClients.Current)]
+    [InlineData(GatewayClients.Sessions)]
+    public async Task An_operator_key_is_refused_at_mcp_with_403(string version)
+    {
+        var key = await fixture.Environment.CreateKeyAsync("approver");
+
+        var act = () => Connect(key, version);
+
+        (await act.Should().ThrowAsync<HttpRequestException>()).Which.StatusCode.Should().Be(System.Net.HttpStatusCode.Forbidden);
+        using var http = new HttpClient { BaseAddress = fixture.Server.BaseUrl };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "mcp") { Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"tools/list"}""", System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        request.Headers.Add("MCP-Protocol-Version", GatewayClients.Current);
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        using var response = await http.SendAsync(request);
+        (await response.Content.ReadAsStringAsync()).Should().Contain("does not hold the 'agent' role");
+    }
+
     [Fact]
     public async Task A_revoked_key_is_refused_on_its_next_request()
     {

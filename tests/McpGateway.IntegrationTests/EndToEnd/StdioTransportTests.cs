@@ -68,6 +68,18 @@ public sealed class StdioTransportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_operator_key_cannot_serve_stdio()
+    {
+        var key = await _environment.CreateKeyAsync("approver");
+
+        var result = await GatewayProcess.RunAsync(["serve", "--stdio", "--config", _environment.ConfigPath], new Dictionary<string, string?> { ["MCPGW_API_KEY"] = key });
+
+        result.ExitCode.Should().Be(2);
+        result.StandardError.Should().Contain("does not hold the 'agent' role");
+        result.StandardOutput.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task A_key_revoked_while_the_process_runs_stops_working_at_once()
     {
         var key = await _environment.CreateKeyAsync("test-agent");

@@ -34,6 +34,40 @@ public sealed class ConfigurationLoaderTests : IDisposable
         configuration.HttpServices["billing"].Auth.Bearer!.Location.Should().Be(Path.Combine(_folder, "secrets", "token"));
     }
 
+    [Theory]
+    [InlineData("[\"agent\", \"operator\"]")]
+    [InlineData("[\"auditor\", \"agent\"]")]
+    [InlineData("[\"agent\", \"operator\", \"auditor\"]")]
+    public void An_agent_may_not_also_be_operator_or_auditor(string roles)
+    {
+        var file = Write($$"""{ "McpGateway": { "Policies": "p", "Identities": { "bot": { "Roles": {{roles}} } } } }""");
+
+        var act = () => ConfigurationLoader.LoadFile(file);
+
+        act.Should().Throw<ConfigurationException>().WithMessage("*Identities:bot:Roles*may not also hold 'operator' or 'auditor'*");
+    }
+
+    [Fact]
+    public void Operator_and_auditor_together_are_fine()
+    {
+        var file = Write("""{ "McpGateway": { "Policies": "p", "Identities": { "lead": { "Roles": ["operator", "auditor"] } } } }""");
+
+        ConfigurationLoader.LoadFile(file).Identities["lead"].Roles.Should().HaveCount(2);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("many")]
+    public void A_session_quota_below_one_is_an_error(string value)
+    {
+        var file = Write($$"""{ "McpGateway": { "Policies": "p", "Http": { "MaxSessionsPerIdentity": "{{value}}" } } }""");
+
+        var act = () => ConfigurationLoader.LoadFile(file);
+
+        act.Should().Throw<ConfigurationException>().WithMessage("*MaxSessionsPerIdentity*at least 1*");
+    }
+
     [Fact]
     public void The_data_folder_defaults_to_an_absolute_path()
     {

@@ -77,6 +77,18 @@ public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<Authenti
         }).ConfigureAwait(false);
     }
 
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        var name = Context.User.Identity?.Name ?? "unknown";
+        _security.Refused(Context, $"identity '{name}' lacks the role this endpoint needs");
+        Response.StatusCode = (int)HttpStatusCode.Forbidden;
+        await Response.WriteAsJsonAsync(new
+        {
+            error = "forbidden",
+            message = $"Identity '{name}' does not hold the 'agent' role, and /mcp serves only agents. Use a key of an identity with the agent role; operators and auditors use /api.",
+        }).ConfigureAwait(false);
+    }
+
     private static AuthenticateResult Success(System.Security.Claims.ClaimsPrincipal principal) =>
         AuthenticateResult.Success(new AuthenticationTicket(principal, GatewayClaims.Scheme));
 }

@@ -24,6 +24,9 @@ internal static class HttpGatewayHost
     /// <summary>Largest MCP request body accepted over HTTP.</summary>
     public const long MaxRequestBytes = 4 * 1024 * 1024;
 
+    /// <summary>The authorization policy of <c>/mcp</c>: only identities with the agent role.</summary>
+    public const string AgentPolicy = "mcp-agent";
+
     public static async Task<int> RunAsync(GatewayRuntime runtime, IGatewayStore store, Uri url, bool insecureBind, TextWriter error, CancellationToken cancellationToken)
     {
         if (Validate(url, insecureBind, runtime) is { } problem)
@@ -59,15 +62,38 @@ internal static class HttpGatewayHost
         builder.Services.AddSingleton<ICallerResolver, HttpCallerResolver>();
         builder.Services.AddAuthentication(GatewayClaims.Scheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(GatewayClaims.Scheme, _ => { });
-        builder.Services.AddAuthorization();
-        builder.Services.AddGatewayMcpServer().WithHttpTransport(transport => transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients);
+        builder.Services.AddAuthorization(authorization => authorization.AddPolicy(AgentPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Policies.Roles.Agent)));
+        var quota = new SessionQuota(options.MaxSessionsPerIdentity);
+        builder.Services.AddSingleton(quota);
+        builder.Services.AddGatewayMcpServer().WithHttpTransport(transport =>
+        {
+            transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
+#pragma warning disable MCPEXP002 // The only hook that sees a session end, to give back its quota slot.
+            transport.RunSessionHandler = async (context, server, cancellationToken) =>
+            {
+                var identity = server.SessionId is null ? null : context.User.Identity?.Name;
+                try
+                {
+                    await server.RunAsync(cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (identity is not null)
+                    {
+                        quota.Release(identity);
+                    }
+                }
+            };
+#pragma warning restore MCPEXP002
+        });
 
         await using var app = builder.Build();
         app.UseMiddleware<HostGuardMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseWhen(context => context.Request.Path == "/mcp", mcp => mcp.UseMiddleware<SessionQuotaMiddleware>());
         app.MapGet("/healthz", (GatewayRuntime state) => Results.Json(new { status = "ok", revision = state.Engine.Revision })).AllowAnonymous();
-        app.MapMcp("/mcp").RequireAuthorization();
+        app.MapMcp("/mcp").RequireAuthorization(AgentPolicy);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var listening = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? url.ToString();

@@ -15,7 +15,8 @@ public sealed class HttpCallerResolver(GatewayRuntime runtime) : ICallerResolver
     public ValueTask<CallerInfo?> ResolveAsync(McpServer server, JsonRpcRequest request, ClaimsPrincipal? user, CancellationToken cancellationToken)
     {
         if (user?.Identity is not { IsAuthenticated: true, Name: { } name }
-            || !runtime.Configuration.Identities.TryGetValue(name, out var identity))
+            || !runtime.Configuration.Identities.TryGetValue(name, out var identity)
+            || !identity.Roles.Contains(Policies.Roles.Agent))
         {
             return ValueTask.FromResult<CallerInfo?>(null);
         }

@@ -18,7 +18,7 @@ public sealed class StdioCallerResolver(ApiKeyService keys, StdioCredential cred
     public async ValueTask<CallerInfo?> ResolveAsync(McpServer server, JsonRpcRequest request, ClaimsPrincipal? user, CancellationToken cancellationToken)
     {
         var result = await keys.AuthenticateAsync(credential.ApiKey, cancellationToken).ConfigureAwait(false);
-        if (!result.Succeeded)
+        if (!result.Succeeded || !result.Identity!.Roles.Contains(Policies.Roles.Agent))
         {
             return null;
         }
