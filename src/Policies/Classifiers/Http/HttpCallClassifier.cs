@@ -57,7 +57,7 @@ internal sealed class HttpCallClassifier : IToolClassifier
         var headers = ReadHeaders(fields.Headers, target, facts, refusals);
         var body = ReadBody(fields.Body, facts, refusals);
         CheckBodyAllowed(method, body, target, refusals);
-        CheckMethodOverride(path, headers, body, refusals);
+        CheckMethodOverride(path, body, refusals);
 
         facts.Set(CommonFacts.Unparsed, unparsed.Count > 0);
         facts.Set(CommonFacts.Complex, false);
@@ -274,24 +274,24 @@ internal sealed class HttpCallClassifier : IToolClassifier
     }
 
     /// <summary>
-    /// A '_method' query parameter or form field makes several frameworks (Laravel, Symfony,
-    /// Rails, ASP.NET Core's override middleware) treat the request as another method than the
-    /// one that was checked.
+    /// A '_method' query parameter, form field or JSON member makes several frameworks (Laravel,
+    /// Symfony, Rails, ASP.NET Core's override middleware) treat the request as another method
+    /// than the one that was checked. Names are read the ways servers decode them, and the body
+    /// in every way a server might read it, whatever content type it claims.
     /// </summary>
-    private static void CheckMethodOverride(HttpTarget? path, System.Collections.Immutable.ImmutableArray<KeyValuePair<string, string>> headers, string? body, List<Refusal> refusals)
+    private static void CheckMethodOverride(HttpTarget? path, string? body, List<Refusal> refusals)
     {
-        const string Field = "_method";
-        if (path?.QueryKeys.Any(k => k.Equals(Field, StringComparison.OrdinalIgnoreCase)) == true)
+        if (path?.QueryKeys.Any(IsOverride) == true)
         {
-            refusals.Add(new Refusal(HttpRefusalCodes.ForbiddenMethod, "Query parameter '_method' overrides the HTTP method on many servers, so it is refused: put the method you mean in 'method' instead."));
+            refusals.Add(new Refusal(HttpRefusalCodes.ForbiddenMethod, "Query parameter '_method' (however it is encoded) overrides the HTTP method on many servers, so it is refused: put the method you mean in 'method' instead."));
         }
 
-        var contentType = headers.FirstOrDefault(h => h.Key == "content-type").Value ?? string.Empty;
-        var form = contentType.Contains("x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) || contentType.Contains("multipart/form-data", StringComparison.OrdinalIgnoreCase);
-        if (form && body is not null && body.Contains(Field, StringComparison.OrdinalIgnoreCase))
+        if (body is not null && HttpParameterNames.OfBody(body).Any(IsOverride))
         {
-            refusals.Add(new Refusal(HttpRefusalCodes.ForbiddenMethod, "A '_method' form field overrides the HTTP method on many servers, so it is refused: put the method you mean in 'method' instead."));
+            refusals.Add(new Refusal(HttpRefusalCodes.ForbiddenMethod, "A '_method' form field, multipart part or JSON member (however it is encoded) overrides the HTTP method on many servers, so it is refused: put the method you mean in 'method' instead."));
         }
+
+        static bool IsOverride(string name) => name.Trim().Equals("_method", StringComparison.OrdinalIgnoreCase);
     }
 
     private static string? ReadBody(JsonElement? element, FactSetBuilder facts, List<Refusal> refusals)

@@ -13,6 +13,48 @@ internal static class HttpHeaderRules
     private const string Routing = "it changes where the request is routed or whom it appears to come from";
     private const string MethodOverride = "it overrides the method that was checked";
     private const string Framing = "it controls message framing or the connection, which the gateway sets";
+    private const string Identity = "it asserts who the caller is, as an authenticating proxy would";
+
+    /// <summary>
+    /// Prefixes of header families that proxies, load balancers and CDNs set to route a request
+    /// or to say who sent it; a backend behind them trusts them.
+    /// </summary>
+    private static readonly (string Prefix, string Why)[] ForbiddenPrefixes =
+    [
+        ("x-forwarded-", Routing),
+        ("x-original-", Routing),
+        ("x-rewrite-", Routing),
+        ("x-envoy-", Routing),
+        ("x-real-", Routing),
+        ("x-client-", Routing),
+        ("x-cluster-client-", Routing),
+        ("x-proxyuser-", Routing),
+        ("x-appengine-", Routing),
+        ("x-azure-", Routing),
+        ("x-arr-", Routing),
+        ("cf-", Routing),
+        ("fastly-", Routing),
+        ("akamai-", Routing),
+        ("x-akamai-", Routing),
+        ("cloudfront-", Routing),
+        ("x-amz-cf-", Routing),
+        ("x-amzn-", Identity),
+        ("x-ms-client-principal", Identity),
+        ("x-ms-token-", Identity),
+        ("x-goog-", Identity),
+        ("x-auth-request-", Identity),
+        ("x-authenticated-", Identity),
+        ("x-remote-", Identity),
+        ("x-webauth-", Identity),
+        ("x-ssl-client-", Identity),
+        ("x-client-cert", Identity),
+        ("ssl-client-", Identity),
+        ("x-jwt-", Identity),
+        ("x-userinfo", Identity),
+    ];
+
+    /// <summary>Words that, anywhere in a name, mark a header carrying the client's address.</summary>
+    private static readonly string[] AddressWords = ["client-ip", "clientip", "connecting-ip", "originating-ip", "real-ip", "remote-addr", "remote-ip", "true-client", "forwarded"];
 
     private static readonly FrozenDictionary<string, string> Forbidden = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -23,11 +65,19 @@ internal static class HttpHeaderRules
         ["x-real-ip"] = Routing,
         ["x-client-ip"] = Routing,
         ["true-client-ip"] = Routing,
-        ["x-original-url"] = Routing,
-        ["x-original-uri"] = Routing,
-        ["x-rewrite-url"] = Routing,
-        ["x-original-host"] = Routing,
         ["x-host"] = Routing,
+        ["via"] = Routing,
+        ["client-ip"] = Routing,
+        ["x-remote-user"] = Identity,
+        ["remote-user"] = Identity,
+        ["x-user"] = Identity,
+        ["x-user-id"] = Identity,
+        ["x-username"] = Identity,
+        ["x-email"] = Identity,
+        ["x-principal"] = Identity,
+        ["x-forwarded-user"] = Identity,
+        ["x-forwarded-email"] = Identity,
+        ["x-original-method"] = MethodOverride,
         ["x-http-method-override"] = MethodOverride,
         ["x-http-method"] = MethodOverride,
         ["x-method-override"] = MethodOverride,
@@ -129,14 +179,10 @@ internal static class HttpHeaderRules
         }
 
         var lower = name.ToLowerInvariant();
-        var why = Forbidden.GetValueOrDefault(lower);
+        var why = Forbidden.GetValueOrDefault(lower) ?? FamilyOf(lower);
         if (why is null && lower.StartsWith("proxy-", StringComparison.Ordinal))
         {
             why = "it is meant for proxies and may carry proxy credentials";
-        }
-        else if (why is null && lower.StartsWith("x-forwarded-", StringComparison.Ordinal))
-        {
-            why = Routing;
         }
         else if (why is null && target is not null && IsCredentialHeader(target, name))
         {
@@ -149,6 +195,35 @@ internal static class HttpHeaderRules
         }
 
         return lower;
+    }
+
+    /// <summary>Why a header of a forbidden family may not be sent; null when it belongs to none.</summary>
+    private static string? FamilyOf(string lower)
+    {
+        // '_' and '-' are the same to servers that map headers to variables (CGI, PHP, nginx).
+        var name = lower.Replace('_', '-');
+        if (!ReferenceEquals(name, lower) && Forbidden.GetValueOrDefault(name) is { } exact)
+        {
+            return exact;
+        }
+
+        foreach (var (prefix, why) in ForbiddenPrefixes)
+        {
+            if (name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return why;
+            }
+        }
+
+        foreach (var word in AddressWords)
+        {
+            if (name.Contains(word, StringComparison.Ordinal))
+            {
+                return Routing;
+            }
+        }
+
+        return name.StartsWith("proxy-", StringComparison.Ordinal) ? "it is meant for proxies and may carry proxy credentials" : null;
     }
 
     /// <summary>Checks a header value; true when it may be sent.</summary>

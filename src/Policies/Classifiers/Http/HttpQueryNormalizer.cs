@@ -75,39 +75,9 @@ internal static class HttpQueryNormalizer
     }
 
     /// <summary>
-    /// The names of the '&amp;'-separated parameters (the part before '='), percent-decoded as
-    /// UTF-8, each once in order of first appearance. '+' is kept: it is a space only in HTML forms.
-    /// Empty names are left out.
+    /// The names of the parameters as servers may read them (see <see cref="HttpParameterNames"/>):
+    /// split on '&amp;' and ';', percent-decoded, '+' both kept and read as a space, and the base
+    /// of <c>name[...]</c>; each once, in order of first appearance. Empty names are left out.
     /// </summary>
-    private static ImmutableArray<string> Keys(string query)
-    {
-        var keys = ImmutableArray.CreateBuilder<string>();
-        HashSet<string>? seen = null;
-        var start = 0;
-        while (start <= query.Length)
-        {
-            var end = query.IndexOf('&', start);
-            if (end < 0)
-            {
-                end = query.Length;
-            }
-
-            var parameter = query.AsSpan(start, end - start);
-            var equals = parameter.IndexOf('=');
-            var name = equals >= 0 ? parameter[..equals] : parameter;
-            if (!name.IsEmpty)
-            {
-                var key = name.Contains('%') ? Uri.UnescapeDataString(name) : name.ToString();
-                seen ??= new HashSet<string>(StringComparer.Ordinal);
-                if (seen.Add(key))
-                {
-                    keys.Add(key);
-                }
-            }
-
-            start = end + 1;
-        }
-
-        return keys.ToImmutable();
-    }
+    private static ImmutableArray<string> Keys(string query) => [.. HttpParameterNames.OfPairs(query, plusIsSpace: true)];
 }

@@ -34,6 +34,32 @@ public sealed class HttpHeaderRulesTests
     [InlineData("Trailer")]
     [InlineData("Upgrade")]
     [InlineData("Expect")]
+    [InlineData("X-Originating-IP")]
+    [InlineData("Client-IP")]
+    [InlineData("CF-Connecting-IP")]
+    [InlineData("CF-IPCountry")]
+    [InlineData("Fastly-Client-IP")]
+    [InlineData("X-Cluster-Client-IP")]
+    [InlineData("X-Envoy-Original-Path")]
+    [InlineData("X-Envoy-External-Address")]
+    [InlineData("X-Original-Method")]
+    [InlineData("X-Original-Forwarded-For")]
+    [InlineData("X-Azure-ClientIP")]
+    [InlineData("X-ProxyUser-Ip")]
+    [InlineData("X-AppEngine-User-IP")]
+    [InlineData("Via")]
+    [InlineData("X_Forwarded_For")]
+    [InlineData("X_Real_IP")]
+    [InlineData("My-True-Client-IP")]
+    [InlineData("X-Remote-Addr")]
+    [InlineData("X-Remote-User")]
+    [InlineData("Remote-User")]
+    [InlineData("X-Forwarded-User")]
+    [InlineData("X-Auth-Request-Email")]
+    [InlineData("X-Amzn-Oidc-Identity")]
+    [InlineData("X-MS-CLIENT-PRINCIPAL-NAME")]
+    [InlineData("X-Goog-Authenticated-User-Email")]
+    [InlineData("X-SSL-Client-Cert")]
     public void Credential_routing_and_framing_headers_are_refused(string name)
     {
         var result = HttpCalls.Headers($$"""{"{{name}}": "x"}""");
@@ -56,6 +82,17 @@ public sealed class HttpHeaderRulesTests
         result.Refusals.Should().ContainSingle().Which.Should().Be(new McpGateway.Policies.Tools.Refusal(
             "forbidden-header",
             $"Header '{name}' is not allowed: the gateway sets it for service 'billing'. The gateway supplies credentials and routing itself; remove the header."));
+    }
+
+    [Theory]
+    [InlineData("Accept")]
+    [InlineData("X-Request-Id")]
+    [InlineData("If-None-Match")]
+    [InlineData("X-Correlation-Id")]
+    [InlineData("Content-Type")]
+    public void Ordinary_headers_are_not_caught_by_the_families(string name)
+    {
+        HttpCalls.Headers($$"""{"{{name}}": "x"}""").Refusals.Should().BeEmpty();
     }
 
     [Fact]

@@ -5,6 +5,11 @@ public sealed class HttpMethodOverrideTests
     [Theory]
     [InlineData("/api/items/1?_method=DELETE")]
     [InlineData("/api/items/1?a=1&_METHOD=delete")]
+    [InlineData("/api/items/1?%5Fmethod=DELETE")]
+    [InlineData("/api/items/1?_%6Dethod=DELETE")]
+    [InlineData("/api/items/1?a=1;_method=DELETE")]
+    [InlineData("/api/items/1?_method[]=DELETE")]
+    [InlineData("/api/items/1?_method%5B%5D=DELETE")]
     public void A_method_override_in_the_query_is_refused(string path)
     {
         var result = HttpCalls.Path(path, "POST");
@@ -16,7 +21,18 @@ public sealed class HttpMethodOverrideTests
     [Theory]
     [InlineData("application/x-www-form-urlencoded", "name=x&_method=DELETE", true)]
     [InlineData("multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"_method\"\r\n\r\nDELETE\r\n--b--", true)]
-    [InlineData("application/json", "{\"_method\":\"note\"}", false)]
+    [InlineData("application/x-www-form-urlencoded", "name=x&%5Fmethod=DELETE", true)]
+    [InlineData("application/x-www-form-urlencoded", "name=x&_%6Dethod=DELETE", true)]
+    [InlineData("application/x-www-form-urlencoded", "name=x;_Method=DELETE", true)]
+    [InlineData("application/x-www-form-urlencoded", "_method[x]=DELETE", true)]
+    [InlineData("text/plain", "name=x&_method=DELETE", true)]
+    [InlineData("multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=_method\r\n\r\nDELETE\r\n--b--", true)]
+    [InlineData("multipart/form-data; boundary=b", "--b\r\ncontent-disposition: form-data; name*=UTF-8''%5Fmethod\r\n\r\nDELETE\r\n--b--", true)]
+    [InlineData("application/json", "{\"_method\":\"DELETE\"}", true)]
+    [InlineData("application/json", "{\"\\u005fmethod\":\"DELETE\"}", true)]
+    [InlineData("application/json", "{\"note\": \"the _method field is refused\"}", false)]
+    [InlineData("application/json", "{\"nested\": {\"_method\": \"x\"}}", false)]
+    [InlineData("application/x-www-form-urlencoded", "name=_method", false)]
     public void A_method_override_in_a_form_body_is_refused(string contentType, string body, bool refused)
     {
         var result = HttpCalls.Classify(System.Text.Json.JsonSerializer.Serialize(new { service = "billing", method = "POST", path = "/api/items/1", headers = new Dictionary<string, string> { ["Content-Type"] = contentType }, body }));
