@@ -121,7 +121,7 @@ public sealed class PolicyEvalCommandTests
             workingDirectory: Path.GetTempPath());
 
         result.ExitCode.Should().Be(2);
-        result.StandardError.Should().Contain(Path.Combine(AppContext.BaseDirectory, "policies")).And.Contain("does not exist")
+        result.StandardError.Should().Contain(Path.Combine(AppContext.BaseDirectory, "appsettings.json")).And.Contain("configures no identities")
             .And.Contain("hint: no --config was given");
     }
 
