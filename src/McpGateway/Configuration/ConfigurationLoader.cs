@@ -46,6 +46,11 @@ public static class ConfigurationLoader
         }
         catch (Exception ex) when (ex is FormatException or IOException or InvalidDataException)
         {
+            if (JsonSyntaxError.Find(ex) is { } syntax)
+            {
+                throw new ConfigurationException($"Configuration '{file}' is not valid JSON{JsonSyntaxError.Describe(syntax, ReadText(file))}", ex);
+            }
+
             throw new ConfigurationException($"Configuration '{file}' cannot be read: {(ex.InnerException ?? ex).Message}", ex);
         }
 
@@ -94,6 +99,18 @@ public static class ConfigurationLoader
             Anonymous = anonymous,
             Http = http,
         };
+    }
+
+    private static string? ReadText(string file)
+    {
+        try
+        {
+            return File.ReadAllText(file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>An absolute default, so a client can start the gateway from any folder.</summary>

@@ -48,13 +48,14 @@ internal static class PolicyCommands
         eval.SetAction(async (parseResult, cancellationToken) =>
         {
             JsonDocument arguments;
+            var text = parseResult.GetValue(args)!;
             try
             {
-                arguments = JsonDocument.Parse(parseResult.GetValue(args)!);
+                arguments = JsonDocument.Parse(text);
             }
             catch (JsonException ex)
             {
-                await error.WriteLineAsync($"error: --args is not valid JSON: {ex.Message}").ConfigureAwait(false);
+                await error.WriteLineAsync($"error: --args is not valid JSON{JsonSyntaxError.Describe(ex, text)}").ConfigureAwait(false);
                 return GatewayCli.Misuse;
             }
 
