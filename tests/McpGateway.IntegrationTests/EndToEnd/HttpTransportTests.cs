@@ -84,6 +84,12 @@ public sealed class HttpTransportTests(HttpGatewayFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public void Serving_without_anonymous_access_says_nothing_about_it()
+    {
+        fixture.Server.Log.Should().Contain("listening on http://127.0.0.1:").And.NotContain("anonymous access");
+    }
+
+    [Fact]
     public async Task An_approval_decision_is_refused_clearly_while_approvals_are_unavailable()
     {
         await using var client = await Connect(fixture.AgentKey, GatewayClients.Current);
