@@ -188,9 +188,18 @@ public sealed class SqliteGatewayStore : IGatewayStore
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        using var probe = new FileStream(System.IO.Path.Combine(folder, $".write-check-{Guid.NewGuid():N}"), options);
-        probe.WriteByte(0);
-        probe.Flush(flushToDisk: true);
+        var path = System.IO.Path.Combine(folder, $".write-check-{Guid.NewGuid():N}");
+        try
+        {
+            using var probe = new FileStream(path, options);
+            probe.WriteByte(0);
+            probe.Flush(flushToDisk: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The reason names the folder, not the throw-away file.
+            throw new IOException(ex.Message.Replace(path, folder, StringComparison.Ordinal), ex);
+        }
     }
 
     private static void CreateOrOpenForWrite(string path)
