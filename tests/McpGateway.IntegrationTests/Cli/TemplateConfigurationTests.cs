@@ -39,6 +39,33 @@ public sealed class TemplateConfigurationTests : IDisposable
     }
 
     [Fact]
+    public async Task A_real_configuration_beside_the_app_is_used_and_its_errors_get_no_template_hint()
+    {
+        var app = Path.Combine(_home, "app");
+        foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(app, Path.GetRelativePath(AppContext.BaseDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+
+        var blocker = Path.Combine(_home, "not-a-folder");
+        File.WriteAllText(blocker, "a file");
+        File.WriteAllText(Path.Combine(app, "appsettings.json"), """{ "McpGateway": { "DataDirectory": "data", "Policies": "policies", "Identities": { "bot": { "Roles": ["agent"] } } } }""");
+        var environment = new Dictionary<string, string?> { ["HOME"] = _home };
+
+        var listed = await GatewayProcess.RunAsync(["keys", "list"], environment, workingDirectory: _home, application: app);
+        environment["McpGateway__DataDirectory"] = Path.Combine(blocker, "data");
+        var refused = await GatewayProcess.RunAsync(["keys", "list"], environment, workingDirectory: _home, application: app);
+
+        listed.ExitCode.Should().Be(0, listed.StandardError);
+        listed.StandardOutput.Should().Contain("No keys.");
+        File.Exists(Path.Combine(app, "data", "gateway.db")).Should().BeTrue("the data folder is relative to the configuration beside the app");
+        refused.ExitCode.Should().Be(2);
+        refused.StandardError.TrimEnd().Split('\n').Should().ContainSingle().Which.Should().StartWith("error: The data folder");
+    }
+
+    [Fact]
     public async Task Keys_list_with_the_configuration_from_MCPGW_CONFIG_still_works()
     {
         var result = await GatewayProcess.RunAsync(

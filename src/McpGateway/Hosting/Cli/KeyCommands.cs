@@ -135,7 +135,7 @@ internal static class KeyCommands
             }
             catch (ApiKeyException ex)
             {
-                await CliErrors.ReportAsync(error, ex.Message, parseResult.GetValue(GatewayCli.ConfigOption)).ConfigureAwait(false);
+                await CliErrors.ReportAsync(error, ex, parseResult.GetValue(GatewayCli.ConfigOption)).ConfigureAwait(false);
 
                 return GatewayCli.CheckFailed;
             }

@@ -115,7 +115,7 @@ internal static class PolicyCommands
         }
         catch (Exception ex) when (ex is ConfigurationException or PolicyBundleException)
         {
-            await CliErrors.ReportAsync(error, ex.Message, parseResult.GetValue(GatewayCli.ConfigOption)).ConfigureAwait(false);
+            await CliErrors.ReportAsync(error, ex, parseResult.GetValue(GatewayCli.ConfigOption)).ConfigureAwait(false);
 
             return null;
         }
