@@ -12,7 +12,8 @@ internal static class GatewayProcess
 
     public static string ReferenceConfig => Path.Combine(RepositoryRoot, "samples", "reference.appsettings.json");
 
-    public static async Task<ProcessResult> RunAsync(IEnumerable<string> arguments, IDictionary<string, string?>? environment = null, string? workingDirectory = null, string? standardInput = null)
+    /// <param name="application">The folder of the <c>mcp-gateway.dll</c> to run; the one beside the tests when null.</param>
+    public static async Task<ProcessResult> RunAsync(IEnumerable<string> arguments, IDictionary<string, string?>? environment = null, string? workingDirectory = null, string? standardInput = null, string? application = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -22,7 +23,7 @@ internal static class GatewayProcess
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? RepositoryRoot,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mcp-gateway.dll"));
+        start.ArgumentList.Add(Path.Combine(application ?? AppContext.BaseDirectory, "mcp-gateway.dll"));
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

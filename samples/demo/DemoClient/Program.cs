@@ -2,6 +2,9 @@
 //   demo-client --http http://127.0.0.1:8080/mcp --key mgw_...  list
 //   demo-client --stdio --config samples/reference.appsettings.json --key mgw_...  call http_call '{"service":"billing","method":"GET","path":"/api/invoices"}'
 // Over stdio it starts the gateway itself (mcp-gateway serve --stdio) with the key in MCPGW_API_KEY.
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -13,6 +16,19 @@ if (options is null)
     return 2;
 }
 
+Dictionary<string, object?>? arguments = null;
+try
+{
+    arguments = options.Json is null ? null : JsonSerializer.Deserialize<Dictionary<string, object?>>(options.Json);
+}
+catch (JsonException ex)
+{
+    Console.Error.WriteLine($"The tool's arguments are not a JSON object: {ex.Message}");
+    return 2;
+}
+
+// Over stdio, the gateway's own error lines say why it did not start; they are shown even without -v.
+var gatewayErrors = new ConcurrentQueue<string>();
 IClientTransport transport = options.Http is { } endpoint
     ? new HttpClientTransport(new HttpClientTransportOptions
     {
@@ -32,44 +48,105 @@ IClientTransport transport = options.Http is { } endpoint
             {
                 Console.Error.WriteLine("[gateway] " + line);
             }
+            else if (line.StartsWith("error:", StringComparison.Ordinal) || line.StartsWith("hint:", StringComparison.Ordinal))
+            {
+                gatewayErrors.Enqueue(line);
+            }
         },
     });
 
-McpClient client;
 try
 {
-    client = await McpClient.CreateAsync(transport, new McpClientOptions { ClientInfo = new Implementation { Name = "demo-client", Version = "1.0.0" } });
-}
-catch (HttpRequestException ex)
-{
-    Console.Error.WriteLine($"The gateway refused the connection ({(int?)ex.StatusCode}): check the key and the URL.");
-    return 1;
+    await using var client = await McpClient.CreateAsync(transport, new McpClientOptions { ClientInfo = new Implementation { Name = "demo-client", Version = "1.0.0" } });
+    if (options.Command == "list")
+    {
+        foreach (var tool in await client.ListToolsAsync())
+        {
+            Console.WriteLine($"{tool.Name}: {tool.ProtocolTool.Title}");
+        }
+
+        return 0;
+    }
+
+    var result = await client.CallToolAsync(options.Tool!, arguments);
+    foreach (var block in result.Content.OfType<TextContentBlock>())
+    {
+        Console.WriteLine(block.Text);
+    }
+
+    return result.IsError == true ? 1 : 0;
 }
 catch (Exception ex) when (ex is not OperationCanceledException)
 {
-    Console.Error.WriteLine($"Could not start or reach the gateway: {ex.Message} (run with -v to see its log).");
+    Console.Error.WriteLine(options.Http is { } url ? ExplainHttp(ex, new Uri(url)) : ExplainStdio(ex, gatewayErrors));
     return 1;
 }
 
-await using var _ = client;
-if (options.Command == "list")
+// What went wrong over HTTP, told apart: nothing listening, a refused key, a refused host, a wrong path.
+static string ExplainHttp(Exception exception, Uri url)
 {
-    foreach (var tool in await client.ListToolsAsync())
+    var http = Find<HttpRequestException>(exception);
+    var start = $"dotnet run --project src/McpGateway -- serve --http {url.Scheme}://{url.Authority} --config samples/reference.appsettings.json";
+    return http switch
     {
-        Console.WriteLine($"{tool.Name}: {tool.ProtocolTool.Title}");
+        { StatusCode: HttpStatusCode.Unauthorized } =>
+            $"The gateway at {url} refused the key (401){Reason(http)}. Check --key, or issue a key with 'mcp-gateway keys create --identity NAME'.",
+        { StatusCode: HttpStatusCode.Forbidden } =>
+            $"The gateway at {url} refused the request (403): it does not answer to the host '{url.Host}'. Use 127.0.0.1 or localhost, or add the name to McpGateway:Http:AllowedHosts.",
+        { StatusCode: HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed } =>
+            $"Something answers at {url}, but not MCP ({(int)http.StatusCode!}): the gateway serves MCP at /mcp, for example http://127.0.0.1:8080/mcp.",
+        { StatusCode: { } status } =>
+            $"The gateway at {url} answered {(int)status} ({status}){Reason(http)}.",
+        { HttpRequestError: HttpRequestError.NameResolutionError } =>
+            $"The host '{url.Host}' in {url} cannot be resolved.",
+        _ when Find<SocketException>(exception) is { SocketErrorCode: SocketError.ConnectionRefused } || http?.HttpRequestError == HttpRequestError.ConnectionError =>
+            $"Nothing is listening at {url}. Start the gateway first, in another terminal: {start}",
+        _ => $"Could not reach the gateway at {url}: {exception.Message}",
+    };
+}
+
+// Over stdio the gateway is a child process: show its own error lines when it did not start.
+static string ExplainStdio(Exception exception, ConcurrentQueue<string> gatewayErrors) =>
+    gatewayErrors.IsEmpty
+        ? $"Could not start or talk to the gateway: {exception.Message} (run with -v to see its log)."
+        : "The gateway did not start:" + Environment.NewLine + string.Join(Environment.NewLine, gatewayErrors);
+
+// The gateway explains a refusal in its JSON body ({"error": …, "message": …}), which the SDK quotes.
+static string Reason(HttpRequestException exception)
+{
+    const string marker = "Response body: ";
+    var at = exception.Message.IndexOf(marker, StringComparison.Ordinal);
+    if (at < 0)
+    {
+        return string.Empty;
     }
 
-    return 0;
+    try
+    {
+        using var body = JsonDocument.Parse(exception.Message[(at + marker.Length)..].TrimEnd('.', ' '));
+        return body.RootElement.TryGetProperty("message", out var message) && message.GetString() is { Length: > 0 } text
+            ? ": " + text.TrimEnd('.')
+            : string.Empty;
+    }
+    catch (JsonException)
+    {
+        return string.Empty;
+    }
 }
 
-var arguments = JsonSerializer.Deserialize<Dictionary<string, object?>>(options.Json ?? "{}");
-var result = await client.CallToolAsync(options.Tool!, arguments);
-foreach (var block in result.Content.OfType<TextContentBlock>())
+static T? Find<T>(Exception exception)
+    where T : Exception
 {
-    Console.WriteLine(block.Text);
-}
+    for (var current = (Exception?)exception; current is not null; current = current.InnerException)
+    {
+        if (current is T found)
+        {
+            return found;
+        }
+    }
 
-return result.IsError == true ? 1 : 0;
+    return null;
+}
 
 static Options? Parse(string[] args)
 {
@@ -89,6 +166,11 @@ static Options? Parse(string[] args)
             case "call" when i + 2 < args.Length: command = "call"; tool = args[++i]; json = args[++i]; break;
             default: return null;
         }
+    }
+
+    if (http is not null && !Uri.TryCreate(http, UriKind.Absolute, out _))
+    {
+        return null;
     }
 
     return command is null || key is null || (http is null) == !stdio ? null : new Options(http, key, config, command, tool, json, verbose);

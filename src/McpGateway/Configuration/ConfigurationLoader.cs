@@ -16,7 +16,23 @@ public static class ConfigurationLoader
     private static readonly string[] KnownKeys = ["DataDirectory", "Policies", "Groups", "Identities", "Targets", "Anonymous", "Http"];
     private static readonly string[] KnownTargetKinds = [TargetKinds.Http];
 
-    public static GatewayConfiguration Load(string? commandLinePath) => LoadFile(ConfigurationLocator.Locate(commandLinePath));
+    /// <summary>
+    /// Loads the configuration a verb was given (<c>--config</c>, <c>MCPGW_CONFIG</c>, else the file
+    /// beside the app). The file beside the app is refused while it configures no identity: it is
+    /// the empty template, and serving or opening a store with it would only create a store
+    /// nobody can use, under the home folder.
+    /// </summary>
+    public static GatewayConfiguration Load(string? commandLinePath)
+    {
+        var file = ConfigurationLocator.Locate(commandLinePath);
+        var configuration = LoadFile(file);
+        if (ConfigurationLocator.UsesDefault(commandLinePath) && configuration.Identities.Count == 0)
+        {
+            throw new ConfigurationException($"Configuration '{file}' is the template beside the app and configures no identities, so there is nothing to serve and no store of keys or audit entries to use.");
+        }
+
+        return configuration;
+    }
 
     public static GatewayConfiguration LoadFile(string file)
     {
@@ -30,6 +46,11 @@ public static class ConfigurationLoader
         }
         catch (Exception ex) when (ex is FormatException or IOException or InvalidDataException)
         {
+            if (JsonSyntaxError.Find(ex) is { } syntax)
+            {
+                throw new ConfigurationException($"Configuration '{file}' is not valid JSON{JsonSyntaxError.Describe(syntax, ReadText(file))}", ex);
+            }
+
             throw new ConfigurationException($"Configuration '{file}' cannot be read: {(ex.InnerException ?? ex).Message}", ex);
         }
 
@@ -78,6 +99,18 @@ public static class ConfigurationLoader
             Anonymous = anonymous,
             Http = http,
         };
+    }
+
+    private static string? ReadText(string file)
+    {
+        try
+        {
+            return File.ReadAllText(file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>An absolute default, so a client can start the gateway from any folder.</summary>

@@ -41,6 +41,7 @@ public sealed partial class ReloadService(GatewayRuntime runtime, TimeProvider t
         }
 
         var revision = runtime.Engine.Revision;
+        var anonymous = runtime.Configuration.Anonymous;
         if (runtime.Reload() is { } problem)
         {
             ReloadFailed(logger, problem);
@@ -48,6 +49,7 @@ public sealed partial class ReloadService(GatewayRuntime runtime, TimeProvider t
         }
 
         Reloaded(logger, revision, runtime.Engine.Revision);
+        ReportAnonymousChange(anonymous, runtime.Configuration.Anonymous);
         return SafeFingerprint(runtime.Configuration) ?? current;
     }
 
@@ -61,6 +63,23 @@ public sealed partial class ReloadService(GatewayRuntime runtime, TimeProvider t
         {
             ReloadFailed(logger, ex.Message);
             return null;
+        }
+    }
+
+    private void ReportAnonymousChange(AnonymousOptions before, AnonymousOptions after)
+    {
+        if (after == before)
+        {
+            return;
+        }
+
+        if (after is { Enabled: true, Identity: { } name })
+        {
+            AnonymousAccessOn(logger, name);
+        }
+        else if (before.Enabled)
+        {
+            AnonymousAccessOff(logger);
         }
     }
 
@@ -90,4 +109,10 @@ public sealed partial class ReloadService(GatewayRuntime runtime, TimeProvider t
 
     [LoggerMessage(3001, LogLevel.Error, "Reload failed; the last good configuration and bundle stay in force: {Problem}")]
     private static partial void ReloadFailed(ILogger logger, string problem);
+
+    [LoggerMessage(3002, LogLevel.Warning, "After the reload, anonymous access is now on: requests without a credential act as '{Identity}' (on a loopback HTTP bind only)")]
+    private static partial void AnonymousAccessOn(ILogger logger, string identity);
+
+    [LoggerMessage(3003, LogLevel.Warning, "After the reload, anonymous access is now off: every request needs an API key")]
+    private static partial void AnonymousAccessOff(ILogger logger);
 }

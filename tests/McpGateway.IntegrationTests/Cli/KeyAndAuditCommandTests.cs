@@ -42,6 +42,24 @@ public sealed class KeyAndAuditCommandTests : IDisposable
         rotated.StandardError.Should().Contain("works until");
     }
 
+    [Fact]
+    public async Task Keys_list_shows_a_key_in_its_rotation_grace_period_as_rotated_with_its_end()
+    {
+        var id = (await RunAsync("keys", "create", "--identity", "billing-agent")).StandardOutput.Trim().Substring(4, 16);
+        var rotated = await RunAsync("keys", "rotate", id, "--grace", "1h");
+        var until = System.Text.RegularExpressions.Regex.Match(rotated.StandardError, @"works until (\S+ \S+)\.").Groups[1].Value;
+
+        var table = await RunAsync("keys", "list");
+        var json = await RunAsync("keys", "list", "--json");
+
+        until.Should().NotBeEmpty(rotated.StandardError);
+        var row = table.StandardOutput.Split('\n').Should().ContainSingle(l => l.StartsWith(id, StringComparison.Ordinal)).Subject;
+        row.Should().Contain($"rotated (valid until {until})").And.NotContain("active");
+        using var first = JsonDocument.Parse(json.StandardOutput.Split('\n')[0]);
+        first.RootElement.GetProperty("status").GetString().Should().Be("rotated");
+        first.RootElement.GetProperty("replacedBy").GetString().Should().Be(rotated.StandardOutput.Trim().Substring(4, 16));
+    }
+
     [Theory]
     [InlineData(1, "keys", "create", "--identity", "mallory")]
     [InlineData(1, "keys", "create", "--identity", "alice")]

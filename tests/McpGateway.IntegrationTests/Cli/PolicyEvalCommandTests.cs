@@ -74,6 +74,15 @@ public sealed class PolicyEvalCommandTests
     }
 
     [Fact]
+    public async Task Malformed_args_json_names_the_line_and_column_of_the_mistake()
+    {
+        var result = await EvalAsync("billing-agent", """{"service": "billing" "method": "GET"}""");
+
+        result.ExitCode.Should().Be(2);
+        result.StandardError.Should().StartWith("error: --args is not valid JSON at line 1, column 23: ").And.NotContain("BytePositionInLine");
+    }
+
+    [Fact]
     public async Task A_missing_option_is_misuse_with_exit_two()
     {
         var result = await GatewayProcess.RunAsync(["policy", "eval", "--config", GatewayProcess.ReferenceConfig, "--tool", "http_call", "--args", "{}"]);
@@ -142,7 +151,7 @@ public sealed class PolicyEvalCommandTests
             workingDirectory: Path.GetTempPath());
 
         result.ExitCode.Should().Be(2);
-        result.StandardError.Should().Contain(Path.Combine(AppContext.BaseDirectory, "policies")).And.Contain("does not exist")
+        result.StandardError.Should().Contain(Path.Combine(AppContext.BaseDirectory, "appsettings.json")).And.Contain("configures no identities")
             .And.Contain("hint: no --config was given");
     }
 

@@ -21,6 +21,16 @@ public sealed class AnonymousAccessTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Serving_with_anonymous_access_warns_on_standard_error_naming_the_identity()
+    {
+        var lines = _server.Log.Split('\n');
+
+        lines.Should().ContainSingle(l => l.StartsWith("warning: anonymous access is on", StringComparison.Ordinal)).Which
+            .Should().Contain("as 'anon'").And.Contain("without a credential").And.Contain("loopback");
+        lines.Should().ContainSingle(l => l.Contains("listening on http://127.0.0.1:", StringComparison.Ordinal), "the line scripts wait for stays as it was");
+    }
+
+    [Fact]
     public async Task A_request_without_a_credential_acts_as_the_anonymous_identity()
     {
         await using var client = await GatewayClients.HttpAsync(_server, null, GatewayClients.Current);
@@ -57,6 +67,8 @@ public sealed class AnonymousAccessTests : IAsyncLifetime
         using var response = await http.SendAsync(request);
 
         ((int)response.StatusCode).Should().Be(401, "the anonymous identity is for loopback binds only");
+        exposed.Log.Should().Contain("warning: anonymous access is configured (as 'anon') but off: 0.0.0.0 is not a loopback address")
+            .And.NotContain("warning: anonymous access is on");
     }
 
     [Fact]

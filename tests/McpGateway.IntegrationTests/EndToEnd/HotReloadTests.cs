@@ -118,6 +118,17 @@ public sealed class HotReloadTests : IAsyncLifetime
         return count;
     }
 
+    [Fact]
+    public async Task Turning_anonymous_access_on_by_a_reload_warns_naming_the_identity()
+    {
+        _environment.WriteConfiguration(anonymous: true);
+
+        var warned = await EventuallyAsync(() => Task.FromResult(_server.Log.Contains("anonymous access is now on", StringComparison.Ordinal)));
+
+        warned.Should().BeTrue(_server.Log);
+        _server.Log.Should().Contain("as 'anon'");
+    }
+
     private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
     {
         for (var i = 0; i < 60; i++)

@@ -84,6 +84,25 @@ public sealed class HttpTransportTests(HttpGatewayFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task An_error_result_carries_its_call_id_in_meta_and_at_the_end_of_its_message_as_the_readme_says()
+    {
+        await using var client = await Connect(fixture.AgentKey, GatewayClients.Current);
+
+        var refused = await client.CallToolAsync("nope", new Dictionary<string, object?>());
+
+        refused.IsError.Should().BeTrue();
+        refused.CallId().Should().StartWith("call-");
+        refused.Text().Should().StartWith("Refused. There is no tool 'nope'; available tools: http_call.").And.EndWith($" (call id {refused.CallId()})");
+        refused.StructuredContent.Should().BeNull();
+    }
+
+    [Fact]
+    public void Serving_without_anonymous_access_says_nothing_about_it()
+    {
+        fixture.Server.Log.Should().Contain("listening on http://127.0.0.1:").And.NotContain("anonymous access");
+    }
+
+    [Fact]
     public async Task An_approval_decision_is_refused_clearly_while_approvals_are_unavailable()
     {
         await using var client = await Connect(fixture.AgentKey, GatewayClients.Current);

@@ -139,11 +139,37 @@ public sealed class ConfigurationLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Malformed_json_is_a_clear_error()
+    public void A_json_syntax_error_names_the_file_line_and_column()
     {
-        var act = () => ConfigurationLoader.LoadFile(Write("{ \"McpGateway\": "));
+        var file = Write("{\n  \"McpGateway\": {\n    \"Policies\": \"p\"\n    \"DataDirectory\": \"d\"\n  }\n}\n");
 
-        act.Should().Throw<ConfigurationException>().WithMessage("*cannot be read*");
+        var act = () => ConfigurationLoader.LoadFile(file);
+
+        var message = act.Should().Throw<ConfigurationException>().Which.Message;
+        message.Should().Be($"Configuration '{file}' is not valid JSON at line 4, column 5: '\"' is invalid after a value. Expected either ',', '}}', or ']'.");
+    }
+
+    [Fact]
+    public void A_json_syntax_error_counts_columns_in_characters_not_bytes()
+    {
+        var line = "{ \"McpGateway\": { \"Policies\": \"politiques-été\" \"Groups\": {} } }";
+        var file = Write(line);
+
+        var act = () => ConfigurationLoader.LoadFile(file);
+
+        act.Should().Throw<ConfigurationException>().Which.Message
+            .Should().Contain($"line 1, column {line.IndexOf("\"Groups", StringComparison.Ordinal) + 1}:");
+    }
+
+    [Fact]
+    public void Json_that_ends_too_early_names_where_it_ends()
+    {
+        var file = Write("{ \"McpGateway\": ");
+
+        var act = () => ConfigurationLoader.LoadFile(file);
+
+        act.Should().Throw<ConfigurationException>().Which.Message
+            .Should().Contain($"Configuration '{file}' is not valid JSON at line 1, column 17:").And.NotContain("LineNumber");
     }
 
     [Fact]

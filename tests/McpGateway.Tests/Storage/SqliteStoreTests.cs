@@ -57,11 +57,26 @@ public sealed class SqliteStoreTests
         {
             var act = () => SqliteGatewayStore.OpenAsync(Path.Combine(file, "data"), TimeProvider.System, CancellationToken.None);
 
-            await act.Should().ThrowAsync<StoreUnavailableException>().WithMessage($"*{file}*");
+            await act.Should().ThrowAsync<StoreUnavailableException>().WithMessage($"The data folder '{Path.Combine(file, "data")}' cannot be written: '{file}' is a file, not a folder.*");
         }
         finally
         {
             File.Delete(file);
         }
+    }
+
+    [Fact]
+    public async Task The_write_check_of_the_data_folder_leaves_nothing_behind()
+    {
+        await using var temporary = await TemporaryStore.CreateAsync();
+        await temporary.Store.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        var before = Directory.GetFileSystemEntries(temporary.Folder).Order(StringComparer.Ordinal).ToList();
+
+        var reopened = await SqliteGatewayStore.OpenAsync(temporary.Folder, TimeProvider.System, CancellationToken.None);
+        await reopened.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+
+        Directory.GetFileSystemEntries(temporary.Folder).Order(StringComparer.Ordinal).Should().Equal(before);
     }
 }

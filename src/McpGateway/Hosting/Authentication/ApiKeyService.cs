@@ -12,8 +12,12 @@ public interface IIdentityDirectory
     IdentityInfo? Find(string name);
 }
 
-/// <summary>A key as shown to operators: never its secret or hash.</summary>
-public sealed record ApiKeyInfo(string Id, string Identity, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt, string? Description, string? RotatedFrom, string Status);
+/// <summary>
+/// A key as shown to operators: never its secret or hash. <see cref="Status"/> is <c>active</c>,
+/// <c>rotated</c> (replaced by <see cref="ReplacedBy"/> and still valid until
+/// <see cref="ExpiresAt"/>, its grace period), <c>expired</c> or <c>revoked</c>.
+/// </summary>
+public sealed record ApiKeyInfo(string Id, string Identity, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt, string? Description, string? RotatedFrom, string Status, string? ReplacedBy = null);
 
 /// <summary>A newly issued key: <see cref="Key"/> is shown once and never stored.</summary>
 public sealed record IssuedKey(ApiKeyInfo Info, string Key);
@@ -90,7 +94,7 @@ public sealed class ApiKeyService
         }
 
         var now = _time.GetUtcNow();
-        var failure = Status(key, now) switch
+        var failure = Status(key, null, now) switch
         {
             "revoked" => "The API key was revoked.",
             "expired" => "The API key has expired.",
@@ -123,7 +127,7 @@ public sealed class ApiKeyService
             throw new ApiKeyException($"Key {key.Id} was already revoked.");
         }
 
-        var revoked = Describe((await _store.Keys.FindAsync(key.Id, cancellationToken).ConfigureAwait(false))!);
+        var revoked = Describe((await _store.Keys.FindAsync(key.Id, cancellationToken).ConfigureAwait(false))!, await FindReplacementAsync(key, cancellationToken).ConfigureAwait(false));
         await RecordAsync(AuditEventTypes.KeyRevoked, revoked, null, cancellationToken).ConfigureAwait(false);
         return revoked;
     }
@@ -135,19 +139,17 @@ public sealed class ApiKeyService
     public async Task<IssuedKey> RotateAsync(string keyId, DateTimeOffset? expiresAt, TimeSpan grace, CancellationToken cancellationToken)
     {
         var old = await RequireKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
-        if (Status(old, _time.GetUtcNow()) != "active")
+        if (await FindReplacementAsync(old, cancellationToken).ConfigureAwait(false) is { } replacement)
         {
-            throw new ApiKeyException($"Key {old.Id} is {Status(old, _time.GetUtcNow())}; only an active key can be rotated. Create a new key instead.");
+            throw new ApiKeyException($"Key {old.Id} was already rotated: its replacement is {replacement}. Rotate or revoke that one instead.");
+        }
+
+        if (Status(old, null, _time.GetUtcNow()) is var status && status != "active")
+        {
+            throw new ApiKeyException($"Key {old.Id} is {status}; only an active key can be rotated. Create a new key instead.");
         }
 
         RequireIdentity(old.Identity);
-        await foreach (var key in _store.Keys.ListAsync(old.Identity, cancellationToken).ConfigureAwait(false))
-        {
-            if (key.RotatedFrom == old.Id)
-            {
-                throw new ApiKeyException($"Key {old.Id} was already rotated: its replacement is {key.Id}. Rotate or revoke that one instead.");
-            }
-        }
 
         var issued = await IssueAsync(old.Identity, expiresAt, old.Description, old.Id, cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
@@ -166,9 +168,12 @@ public sealed class ApiKeyService
 
     public async IAsyncEnumerable<ApiKeyInfo> ListAsync(string? identity, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var key in _store.Keys.ListAsync(identity, cancellationToken).ConfigureAwait(false))
+        // A replacement has the identity of the key it replaces, so it is in the same list.
+        var keys = await _store.Keys.ListAsync(identity, cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var replacements = keys.Where(k => k.RotatedFrom is not null).ToDictionary(k => k.RotatedFrom!, k => k.Id, StringComparer.Ordinal);
+        foreach (var key in keys)
         {
-            yield return Describe(key);
+            yield return Describe(key, replacements.GetValueOrDefault(key.Id));
         }
     }
 
@@ -184,7 +189,7 @@ public sealed class ApiKeyService
         var secret = ApiKeyFormat.NewSecret();
         var record = new ApiKeyRecord(id, identity, ApiKeyFormat.HashSecret(secret), now, expiresAt, null, null, description, rotatedFrom);
         await _store.Keys.InsertAsync(record, cancellationToken).ConfigureAwait(false);
-        return new IssuedKey(Describe(record), ApiKeyFormat.Compose(id, secret));
+        return new IssuedKey(Describe(record, null), ApiKeyFormat.Compose(id, secret));
     }
 
     private IdentityInfo RequireIdentity(string identity)
@@ -218,9 +223,27 @@ public sealed class ApiKeyService
         await _audit.RecordAsync(new AuditAppend(type, new AuditIds(Identity: key.Identity), payload), cancellationToken).ConfigureAwait(false);
     }
 
-    private ApiKeyInfo Describe(ApiKeyRecord key) =>
-        new(key.Id, key.Identity, key.CreatedAt, key.ExpiresAt, key.RevokedAt, key.LastUsedAt, key.Description, key.RotatedFrom, Status(key, _time.GetUtcNow()));
+    /// <summary>The id of the key that replaced <paramref name="key"/> by rotation, if any.</summary>
+    private async Task<string?> FindReplacementAsync(ApiKeyRecord key, CancellationToken cancellationToken)
+    {
+        await foreach (var other in _store.Keys.ListAsync(key.Identity, cancellationToken).ConfigureAwait(false))
+        {
+            if (other.RotatedFrom == key.Id)
+            {
+                return other.Id;
+            }
+        }
 
-    private static string Status(ApiKeyRecord key, DateTimeOffset now) =>
-        key.RevokedAt is not null ? "revoked" : key.ExpiresAt is { } e && e <= now ? "expired" : "active";
+        return null;
+    }
+
+    private ApiKeyInfo Describe(ApiKeyRecord key, string? replacedBy) =>
+        new(key.Id, key.Identity, key.CreatedAt, key.ExpiresAt, key.RevokedAt, key.LastUsedAt, key.Description, key.RotatedFrom, Status(key, replacedBy, _time.GetUtcNow()), replacedBy);
+
+    /// <summary>A replaced key that has neither expired nor been revoked is in its rotation grace period.</summary>
+    private static string Status(ApiKeyRecord key, string? replacedBy, DateTimeOffset now) =>
+        key.RevokedAt is not null ? "revoked"
+        : key.ExpiresAt is { } e && e <= now ? "expired"
+        : replacedBy is not null ? "rotated"
+        : "active";
 }

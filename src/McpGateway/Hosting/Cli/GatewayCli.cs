@@ -57,7 +57,13 @@ public sealed class GatewayCli
                 await _error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
             }
 
-            await _error.WriteLineAsync($"Run '{CommandPath(parseResult)} --help' for usage.").ConfigureAwait(false);
+            var path = CommandPath(parseResult);
+            if (CommandSuggestions.For(parseResult, path) is { } suggestion)
+            {
+                await _error.WriteLineAsync($"Did you mean '{suggestion}'?").ConfigureAwait(false);
+            }
+
+            await _error.WriteLineAsync($"Run '{path} --help' for usage.").ConfigureAwait(false);
             return Misuse;
         }
 

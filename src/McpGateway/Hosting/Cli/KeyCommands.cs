@@ -135,7 +135,7 @@ internal static class KeyCommands
             }
             catch (ApiKeyException ex)
             {
-                await CliErrors.ReportAsync(error, ex.Message, parseResult.GetValue(GatewayCli.ConfigOption)).ConfigureAwait(false);
+                await CliErrors.ReportAsync(error, ex, parseResult.GetValue(GatewayCli.ConfigOption)).ConfigureAwait(false);
 
                 return GatewayCli.CheckFailed;
             }
@@ -150,9 +150,12 @@ internal static class KeyCommands
     private static string Table(List<ApiKeyInfo> rows)
     {
         string[] header = ["ID", "IDENTITY", "STATUS", "CREATED", "EXPIRES", "LAST USED", "DESCRIPTION"];
-        var cells = rows.Select(k => new[] { k.Id, k.Identity, k.Status, CliTime.Format(k.CreatedAt), CliTime.Format(k.ExpiresAt), CliTime.Format(k.LastUsedAt), k.Description ?? string.Empty }).ToList();
+        var cells = rows.Select(k => new[] { k.Id, k.Identity, StatusText(k), CliTime.Format(k.CreatedAt), CliTime.Format(k.ExpiresAt), CliTime.Format(k.LastUsedAt), k.Description ?? string.Empty }).ToList();
         var widths = header.Select((h, i) => Math.Max(h.Length, cells.Select(c => c[i].Length).DefaultIfEmpty(0).Max())).ToArray();
         var lines = new[] { header }.Concat(cells).Select(row => string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
         return rows.Count == 0 ? "No keys." : string.Join(Environment.NewLine, lines);
     }
+
+    private static string StatusText(ApiKeyInfo key) =>
+        key.Status == "rotated" ? $"rotated (valid until {CliTime.Format(key.ExpiresAt)})" : key.Status;
 }

@@ -19,7 +19,7 @@ internal static class MaskCommand
             }
             catch (ConfigurationException ex)
             {
-                await CliErrors.ReportAsync(error, ex.Message, parseResult.GetValue(GatewayCli.ConfigOption)).ConfigureAwait(false);
+                await CliErrors.ReportAsync(error, ex, parseResult.GetValue(GatewayCli.ConfigOption)).ConfigureAwait(false);
                 return GatewayCli.Misuse;
             }
 

@@ -48,13 +48,14 @@ internal static class PolicyCommands
         eval.SetAction(async (parseResult, cancellationToken) =>
         {
             JsonDocument arguments;
+            var text = parseResult.GetValue(args)!;
             try
             {
-                arguments = JsonDocument.Parse(parseResult.GetValue(args)!);
+                arguments = JsonDocument.Parse(text);
             }
             catch (JsonException ex)
             {
-                await error.WriteLineAsync($"error: --args is not valid JSON: {ex.Message}").ConfigureAwait(false);
+                await error.WriteLineAsync($"error: --args is not valid JSON{JsonSyntaxError.Describe(ex, text)}").ConfigureAwait(false);
                 return GatewayCli.Misuse;
             }
 
@@ -114,7 +115,7 @@ internal static class PolicyCommands
         }
         catch (Exception ex) when (ex is ConfigurationException or PolicyBundleException)
         {
-            await CliErrors.ReportAsync(error, ex.Message, parseResult.GetValue(GatewayCli.ConfigOption)).ConfigureAwait(false);
+            await CliErrors.ReportAsync(error, ex, parseResult.GetValue(GatewayCli.ConfigOption)).ConfigureAwait(false);
 
             return null;
         }

@@ -16,7 +16,7 @@ internal static class StoreAccess
         }
         catch (ConfigurationException ex)
         {
-            await CliErrors.ReportAsync(error, ex.Message, configPath).ConfigureAwait(false);
+            await CliErrors.ReportAsync(error, ex, configPath).ConfigureAwait(false);
             return null;
         }
 
@@ -27,7 +27,7 @@ internal static class StoreAccess
         }
         catch (StoreUnavailableException ex)
         {
-            await CliErrors.ReportAsync(error, ex.Message, configPath).ConfigureAwait(false);
+            await CliErrors.ReportAsync(error, ex, configPath).ConfigureAwait(false);
             return null;
         }
     }

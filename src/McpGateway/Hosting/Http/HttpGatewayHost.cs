@@ -96,11 +96,29 @@ internal static class HttpGatewayHost
         app.MapMcp("/mcp").RequireAuthorization(AgentPolicy);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        if (AnonymousNotice(runtime.Configuration.Anonymous, binding) is { } notice)
+        {
+            await error.WriteLineAsync(notice).ConfigureAwait(false);
+        }
+
         var listening = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? url.ToString();
         await error.WriteLineAsync($"mcp-gateway listening on {listening.TrimEnd('/')}/mcp (policy revision {runtime.Engine.Revision[..12]})").ConfigureAwait(false);
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return await HostFailures.ExitStatusAsync(app.Services, error, Cli.GatewayCli.Success).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Anonymous access lets anyone who can reach the port act as an identity: say so at start,
+    /// and say when it is configured but does not apply because the bind is not loopback.
+    /// </summary>
+    internal static string? AnonymousNotice(Configuration.AnonymousOptions anonymous, HttpBinding binding) => anonymous switch
+    {
+        { Enabled: true, Identity: { } name } when binding.IsLoopback =>
+            $"warning: anonymous access is on: requests without a credential act as '{name}' (only because this bind is loopback; a bad or revoked key is still refused with 401).",
+        { Enabled: true, Identity: { } name } =>
+            $"warning: anonymous access is configured (as '{name}') but off: {binding.Url.Host} is not a loopback address, so every request needs an API key.",
+        _ => null,
+    };
 
     private static string? Validate(Uri url, bool insecureBind, GatewayRuntime runtime)
     {

@@ -62,7 +62,7 @@ public sealed class SqliteGatewayStore : IGatewayStore
     {
         try
         {
-            CreateFile(options.Path);
+            PrepareDataFolder(options.Path);
             var store = new SqliteGatewayStore(options, time);
             await SqliteMigrations.ApplyAsync(store, cancellationToken).ConfigureAwait(false);
             return store;
@@ -140,37 +140,110 @@ public sealed class SqliteGatewayStore : IGatewayStore
         return ValueTask.CompletedTask;
     }
 
-    private static void CreateFile(string path)
+    /// <summary>
+    /// Creates the data folder when it is missing and proves that it can be written — with a real
+    /// write, since permission bits prove nothing for root or on a read-only mount — and that the
+    /// database file opens for writing. Otherwise SQLite would open the store read-only and the
+    /// gateway would fail only at its first call.
+    /// </summary>
+    private static void PrepareDataFolder(string path)
     {
-        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-        if (!Directory.Exists(directory))
+        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        try
         {
-            if (OperatingSystem.IsWindows())
+            CreateFolder(folder);
+            ProbeWrite(folder);
+            CreateOrOpenForWrite(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreUnavailableException(
+                $"The data folder '{folder}' cannot be written: {Reason(folder, ex)} Make it writable for this user, or set McpGateway:DataDirectory (environment: McpGateway__DataDirectory) to a folder that is.",
+                ex);
+        }
+    }
+
+    private static void CreateFolder(string folder)
+    {
+        if (Directory.Exists(folder))
+        {
+            return;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+        }
+        else
+        {
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    private static void ProbeWrite(string folder)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.DeleteOnClose };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        var path = System.IO.Path.Combine(folder, $".write-check-{Guid.NewGuid():N}");
+        try
+        {
+            using var probe = new FileStream(path, options);
+            probe.WriteByte(0);
+            probe.Flush(flushToDisk: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The reason names the folder, not the throw-away file.
+            throw new IOException(ex.Message.Replace(path, folder, StringComparison.Ordinal), ex);
+        }
+    }
+
+    private static void CreateOrOpenForWrite(string path)
+    {
+        if (File.Exists(path))
+        {
+            // Opened for writing, nothing written: fails when the file is read-only for this user.
+            using var _ = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            return;
+        }
+
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        try
+        {
+            using var _ = new FileStream(path, options);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process created it first.
+        }
+    }
+
+    /// <summary>Why the folder cannot be written, in one sentence.</summary>
+    private static string Reason(string folder, Exception exception)
+    {
+        for (var existing = folder; !string.IsNullOrEmpty(existing); existing = System.IO.Path.GetDirectoryName(existing))
+        {
+            if (File.Exists(existing))
             {
-                Directory.CreateDirectory(directory);
+                return $"'{existing}' is a file, not a folder.";
             }
-            else
+
+            if (Directory.Exists(existing))
             {
-                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                break;
             }
         }
 
-        if (!File.Exists(path))
-        {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            try
-            {
-                using var _ = new FileStream(path, options);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Another process created it first.
-            }
-        }
+        var message = exception.Message.ReplaceLineEndings(" ").Trim();
+        return message.EndsWith('.') ? message : message + ".";
     }
 }

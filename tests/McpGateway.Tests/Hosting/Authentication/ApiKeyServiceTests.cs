@@ -133,7 +133,38 @@ public sealed class ApiKeyServiceTests : IAsyncLifetime
         var again = () => _keys.RotateAsync(old.Info.Id, null, TimeSpan.FromHours(1), CancellationToken.None);
 
         await again.Should().ThrowAsync<ApiKeyException>().WithMessage($"*already rotated*{replacement.Info.Id}*");
-        (await _keys.ListAsync("bot", CancellationToken.None).CountAsync(k => k.Status == "active")).Should().Be(2, "the old key in its grace period and one replacement");
+        (await _keys.ListAsync("bot", CancellationToken.None).CountAsync(k => k.Status == "active")).Should().Be(1, "only the replacement; the old key is in its grace period");
+    }
+
+    [Fact]
+    public async Task A_key_in_its_rotation_grace_period_is_listed_as_rotated_until_the_grace_ends()
+    {
+        var old = await _keys.CreateAsync("bot", null, null, CancellationToken.None);
+        var replacement = await _keys.RotateAsync(old.Info.Id, null, TimeSpan.FromHours(1), CancellationToken.None);
+
+        var during = await _keys.ListAsync(null, CancellationToken.None).ToDictionaryAsync(k => k.Id);
+        var alone = await _keys.ListAsync("bot", CancellationToken.None).SingleAsync(k => k.Id == old.Info.Id);
+        _time.Advance(TimeSpan.FromHours(1));
+        var after = await _keys.ListAsync(null, CancellationToken.None).SingleAsync(k => k.Id == old.Info.Id);
+
+        during[old.Info.Id].Status.Should().Be("rotated");
+        during[old.Info.Id].ReplacedBy.Should().Be(replacement.Info.Id);
+        during[old.Info.Id].ExpiresAt.Should().Be(_time.GetUtcNow());
+        during[replacement.Info.Id].Status.Should().Be("active");
+        alone.Status.Should().Be("rotated", "filtering by identity still finds the replacement");
+        after.Status.Should().Be("expired");
+    }
+
+    [Fact]
+    public async Task A_key_rotated_without_grace_is_listed_as_revoked_and_names_its_replacement()
+    {
+        var old = await _keys.CreateAsync("bot", null, null, CancellationToken.None);
+        var replacement = await _keys.RotateAsync(old.Info.Id, null, TimeSpan.Zero, CancellationToken.None);
+
+        var listed = await _keys.ListAsync(null, CancellationToken.None).SingleAsync(k => k.Id == old.Info.Id);
+
+        listed.Status.Should().Be("revoked");
+        listed.ReplacedBy.Should().Be(replacement.Info.Id);
     }
 
     [Fact]
