@@ -30,7 +30,7 @@ public sealed class HostGuardMiddleware(RequestDelegate next, HttpBinding bindin
         return next(context);
     }
 
-    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
+    private static string Shorten(string text) => Policies.Text.PrintableText.Escape(text, 80);
 
     private Task RefuseAsync(HttpContext context, string reason)
     {

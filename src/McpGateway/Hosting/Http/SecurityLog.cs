@@ -1,3 +1,4 @@
+using McpGateway.Policies.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -53,7 +54,14 @@ public sealed partial class SecurityLog
             }
         }
 
-        RefusedEvent(_logger, context.Connection.RemoteIpAddress?.ToString() ?? "unknown", context.Request.Method, context.Request.Path.Value ?? string.Empty, reason, keyId ?? "-");
+        // Everything here may come from an unauthenticated peer: no raw control or format character reaches the log.
+        RefusedEvent(
+            _logger,
+            context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            PrintableText.Escape(context.Request.Method, 32),
+            PrintableText.Escape(context.Request.Path.Value),
+            PrintableText.Escape(reason, 400),
+            PrintableText.Escape(keyId ?? "-", 64));
     }
 
     [LoggerMessage(2000, LogLevel.Warning, "Refused {Method} {Path} from {Remote}: {Reason} (key {KeyId})")]

@@ -16,7 +16,7 @@ internal sealed class DecideStage(GatewayRuntime runtime, ILogger<DecideStage> l
         var request = context.Request;
         var decision = runtime.Engine.Evaluate(request.Caller.Identity.Name, request.Tool, request.Arguments);
         context.Decision = decision;
-        PipelineLog.Decided(logger, context.CallId, request.Caller.Identity.Name, request.Tool, decision.Target, decision.Effect.ToName());
+        PipelineLog.Decided(logger, context.CallId, request.Caller.Identity.Name, Policies.Text.PrintableText.Escape(request.Tool, 64), Policies.Text.PrintableText.Escape(decision.Target, 128), decision.Effect.ToName());
         return ValueTask.FromResult(decision.Effect switch
         {
             PolicyEffect.Allow => StageResult.Continue,

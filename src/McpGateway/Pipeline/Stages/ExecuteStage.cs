@@ -34,7 +34,7 @@ internal sealed class ExecuteStage(IEnumerable<IToolBackend> backends, ILogger<E
         }
         catch (Exception ex)
         {
-            PipelineLog.BackendFailed(logger, context.CallId, context.Request.Tool, ex);
+            PipelineLog.BackendFailed(logger, context.CallId, Policies.Text.PrintableText.Escape(context.Request.Tool, 64), ex);
             return StageResult.Fail($"The {context.Request.Tool} call failed inside the gateway; nothing more can be said safely.");
         }
     }
