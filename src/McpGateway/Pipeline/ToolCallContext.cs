@@ -14,7 +14,11 @@ namespace McpGateway.Pipeline;
 public sealed record CallerInfo(IdentityInfo Identity, string SessionId, string? ClientName, string? ClientVersion, string? KeyId);
 
 /// <summary>One tool call as it enters the pipeline.</summary>
-public sealed record ToolCallRequest(CallerInfo Caller, string Tool, JsonElement Arguments);
+public sealed record ToolCallRequest(CallerInfo Caller, string Tool, JsonElement Arguments)
+{
+    /// <summary>What was wrong with the call's shape (its params or arguments), when the transport could not read it; such a call is refused and recorded.</summary>
+    public string? Malformed { get; init; }
+}
 
 /// <summary>What goes back to the MCP client. Already masked.</summary>
 /// <param name="CallId">Every result carries its call id.</param>

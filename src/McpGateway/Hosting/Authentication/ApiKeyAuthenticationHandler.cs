@@ -15,6 +15,8 @@ namespace McpGateway.Hosting.Authentication;
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<AuthenticationSchemeOptions>
 {
+    private const string StoreUnavailable = "mcpgw:store-unavailable";
+
     private readonly ApiKeyService _keys;
     private readonly GatewayRuntime _runtime;
     private readonly HttpBinding _binding;
@@ -50,7 +52,17 @@ public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<Authenti
             return AuthenticateResult.Fail("Use 'Authorization: Bearer <API key>'.");
         }
 
-        var result = await _keys.AuthenticateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted).ConfigureAwait(false);
+        ApiKeyAuthentication result;
+        try
+        {
+            result = await _keys.AuthenticateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is Storage.StoreUnavailableException or System.Data.Common.DbException)
+        {
+            Context.Items[StoreUnavailable] = true;
+            return AuthenticateResult.Fail("The gateway's key store is unavailable right now; retry shortly.");
+        }
+
         if (!result.Succeeded)
         {
             _security.Refused(Context, result.Failure ?? "invalid API key", result.KeyId);
@@ -62,6 +74,14 @@ public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<Authenti
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items.ContainsKey(StoreUnavailable))
+        {
+            Response.StatusCode = (int)HttpStatusCode.ServiceUnavailable;
+            Response.Headers.RetryAfter = "5";
+            await Response.WriteAsJsonAsync(new { error = "unavailable", message = "The gateway's key store is unavailable right now, so the key could not be checked; retry in a few seconds." }).ConfigureAwait(false);
+            return;
+        }
+
         var failure = (await Context.AuthenticateAsync(GatewayClaims.Scheme).ConfigureAwait(false)).Failure;
         if (failure is null)
         {

@@ -113,7 +113,15 @@ public sealed class ApiKeyService
 
         if (key.LastUsedAt is not { } last || now - last >= LastUseResolution)
         {
-            await _store.Keys.TouchAsync(id, now, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _store.Keys.TouchAsync(id, now, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is StoreUnavailableException or System.Data.Common.DbException)
+            {
+                // Last use is bookkeeping, not a check: a busy store does not turn a valid key away.
+                // It is written again on a later request.
+            }
         }
 
         return new ApiKeyAuthentication(identity, id, null);

@@ -91,7 +91,7 @@ internal static class HttpGatewayHost
         app.UseMiddleware<HostGuardMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseWhen(context => context.Request.Path == "/mcp", mcp => mcp.UseMiddleware<SessionQuotaMiddleware>());
+        app.UseWhen(context => context.Request.Path == "/mcp", mcp => mcp.UseMiddleware<JsonContentTypeMiddleware>().UseMiddleware<SessionQuotaMiddleware>());
         app.MapGet("/healthz", (GatewayRuntime state) => Results.Json(new { status = "ok", revision = state.Engine.Revision })).AllowAnonymous();
         app.MapMcp("/mcp").RequireAuthorization(AgentPolicy);
 

@@ -27,6 +27,7 @@ public static class GatewayMcpServer
             })
             .WithListToolsHandler((_, _) => ValueTask.FromResult(new ListToolsResult { Tools = [] }))
             .WithCallToolHandler((request, _) => ValueTask.FromResult(Error($"Unknown tool '{request.Params?.Name}'.")))
+            .WithMessageFilters(filters => filters.AddIncomingFilter(MalformedRequestFilter.Create))
             .WithRequestFilters(filters =>
             {
                 filters.AddListToolsFilter(_ => GuardedListToolsAsync);
@@ -102,11 +103,12 @@ public static class GatewayMcpServer
             return Error("The caller is not authenticated: the API key is missing, invalid, expired or revoked.");
         }
 
-        var arguments = request.Params?.Arguments is { } given
+        var malformed = request.Items.TryGetValue(MalformedRequestFilter.ItemKey, out var item) ? item as MalformedCall : null;
+        var arguments = malformed?.Arguments ?? (request.Params?.Arguments is { } given
             ? JsonSerializer.SerializeToElement(given)
-            : JsonSerializer.SerializeToElement(new JsonObject());
+            : JsonSerializer.SerializeToElement(new JsonObject()));
         var outcome = await services.GetRequiredService<ToolCallPipeline>()
-            .RunAsync(new ToolCallRequest(caller, request.Params?.Name ?? string.Empty, arguments), cancellationToken)
+            .RunAsync(new ToolCallRequest(caller, request.Params?.Name ?? string.Empty, arguments) { Malformed = malformed?.Problem }, cancellationToken)
             .ConfigureAwait(false);
         return ToResult(outcome);
     }

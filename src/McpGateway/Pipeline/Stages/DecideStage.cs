@@ -14,6 +14,11 @@ internal sealed class DecideStage(GatewayRuntime runtime, ILogger<DecideStage> l
     public ValueTask<StageResult> RunAsync(ToolCallContext context, CancellationToken cancellationToken)
     {
         var request = context.Request;
+        if (request.Malformed is { } malformed)
+        {
+            return ValueTask.FromResult(StageResult.Refuse([malformed]));
+        }
+
         var decision = runtime.Engine.Evaluate(request.Caller.Identity.Name, request.Tool, request.Arguments);
         context.Decision = decision;
         PipelineLog.Decided(logger, context.CallId, request.Caller.Identity.Name, Policies.Text.PrintableText.Escape(request.Tool, 64), Policies.Text.PrintableText.Escape(decision.Target, 128), decision.Effect.ToName());

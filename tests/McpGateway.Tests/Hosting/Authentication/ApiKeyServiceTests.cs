@@ -37,6 +37,26 @@ public sealed class ApiKeyServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_last_use_that_cannot_be_written_does_not_turn_a_valid_key_away()
+    {
+        await using var busy = await TemporaryStore.CreateAsync(_time, busyTimeout: TimeSpan.FromMilliseconds(200));
+        var keys = new ApiKeyService(busy.Store, new AuditRecorder(busy.Store.Audit, new McpGateway.Configuration.HeldSecrets(_time)), _identities, _time);
+        var issued = await keys.CreateAsync("bot", null, null, CancellationToken.None);
+        using var writer = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={busy.DatabasePath};Pooling=False");
+        writer.Open();
+        using (var begin = writer.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE;";
+            begin.ExecuteNonQuery();
+        }
+
+        var result = await keys.AuthenticateAsync(issued.Key, CancellationToken.None);
+
+        result.Succeeded.Should().BeTrue(result.Failure);
+        (await busy.Store.Keys.FindAsync(issued.Info.Id, CancellationToken.None))!.LastUsedAt.Should().BeNull("the write could not happen; it is retried on a later request");
+    }
+
+    [Fact]
     public async Task Only_a_hash_of_the_secret_is_stored()
     {
         var issued = await _keys.CreateAsync("bot", null, null, CancellationToken.None);

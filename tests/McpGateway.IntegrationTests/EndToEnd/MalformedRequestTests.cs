@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using McpGateway.IntegrationTests.Support;
+
+namespace McpGateway.IntegrationTests.EndToEnd;
+
+/// <summary>Malformed MCP requests get a clear 4xx or JSON-RPC error, and an identified caller's malformed call is recorded.</summary>
+public sealed class MalformedRequestTests : IAsyncLifetime
+{
+    private GatewayEnvironment _environment = null!;
+    private GatewayServer _server = null!;
+    private string _key = null!;
+
+    public async Task InitializeAsync()
+    {
+        _environment = await GatewayEnvironment.CreateAsync();
+        _server = await GatewayServer.StartAsync(_environment);
+        _key = await _environment.CreateKeyAsync("test-agent");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _environment.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    public async Task A_post_that_is_not_declared_json_is_415_with_a_json_rpc_error(string? contentType)
+    {
+        using var http = new HttpClient { BaseAddress = _server.BaseUrl };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "mcp") { Content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":1,"method":"ping"}""")) };
+        if (contentType is not null)
+        {
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        }
+
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _key);
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        using var response = await http.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.UnsupportedMediaType);
+        (await response.Content.ReadAsStringAsync()).Should().Contain("Content-Type: application/json").And.Contain("\"code\":-32700");
+    }
+
+    [Theory]
+    [InlineData("[1, 2]", "'params' must be a JSON object", "")]
+    [InlineData("\"http_call GET /x\"", "'params' must be a JSON object", "")]
+    [InlineData("""{"name": 5, "arguments": {}}""", "'params.name' must be the tool's name as a string, not a number", "")]
+    [InlineData("""{"arguments": {}}""", "'params.name' must be the tool's name as a string", "")]
+    [InlineData("""{"name": "http_call", "arguments": "GET /api/echo"}""", "'params.arguments' must be a JSON object", "http_call")]
+    [InlineData("""{"name": "http_call", "arguments": [1]}""", "'params.arguments' must be a JSON object", "http_call")]
+    public async Task A_malformed_tools_call_is_an_error_result_and_recorded_as_refused(string parameters, string message, string tool)
+    {
+        var session = await OpenSessionAsync();
+
+        var body = await PostAsync(session, $$"""{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{{parameters}}}""");
+
+        body.Should().Contain("\"isError\":true").And.Contain(message.Replace("'", "\\u0027", StringComparison.Ordinal)).And.Contain("io.mcpgateway/callId");
+        var entries = await _environment.AuditEntriesAsync();
+        var refused = entries.Should().ContainSingle(e => e.Type == "call.refused").Subject;
+        refused.Ids.Identity.Should().Be("test-agent");
+        refused.PayloadJson()!["tool"]!.GetValue<string>().Should().Be(tool);
+        _environment.Service.FlakyHits.Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData("tools/list", "[1]")]
+    [InlineData("ping", "\"x\"")]
+    public async Task Params_of_another_method_that_are_not_an_object_are_invalid_params(string method, string parameters)
+    {
+        var session = await OpenSessionAsync();
+
+        var body = await PostAsync(session, $$"""{"jsonrpc":"2.0","id":8,"method":"{{method}}","params":{{parameters}}}""");
+
+        body.Should().Contain("\"code\":-32602").And.Contain("must be a JSON object (or left out), not");
+        _server.Process.HasExited.Should().BeFalse();
+    }
+
+    private async Task<string> OpenSessionAsync()
+    {
+        using var http = new HttpClient { BaseAddress = _server.BaseUrl };
+        using var request = Request("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""", null);
+        using var response = await http.SendAsync(request);
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        var session = response.Headers.GetValues("Mcp-Session-Id").Single();
+        using var initialized = Request("""{"jsonrpc":"2.0","method":"notifications/initialized"}""", session);
+        (await http.SendAsync(initialized)).IsSuccessStatusCode.Should().BeTrue();
+        return session;
+    }
+
+    private async Task<string> PostAsync(string session, string json)
+    {
+        using var http = new HttpClient { BaseAddress = _server.BaseUrl };
+        using var request = Request(json, session);
+        using var response = await http.SendAsync(request);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    private HttpRequestMessage Request(string json, string? session)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "mcp") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _key);
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (session is not null)
+        {
+            request.Headers.Add("Mcp-Session-Id", session);
+            request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        }
+
+        return request;
+    }
+}
