@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.RegularExpressions;
-
 namespace McpGateway.Policies.Model;
 
 /// <summary>
@@ -10,16 +7,14 @@ namespace McpGateway.Policies.Model;
 /// </summary>
 public sealed class Glob
 {
-    private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
+    private readonly GlobAutomaton _exact;
+    private readonly GlobAutomaton _lenient;
 
-    private readonly Regex _exact;
-    private readonly Regex _ignoreCase;
-
-    private Glob(string pattern, string regex, string lenientRegex)
+    private Glob(string pattern, string exact, string lenient)
     {
         Pattern = pattern;
-        _exact = new Regex(regex, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, MatchTimeout);
-        _ignoreCase = new Regex(lenientRegex, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | RegexOptions.IgnoreCase, MatchTimeout);
+        _exact = GlobAutomaton.Build(exact);
+        _lenient = ReferenceEquals(exact, lenient) || exact == lenient ? _exact : GlobAutomaton.Build(lenient);
     }
 
     public string Pattern { get; }
@@ -32,76 +27,23 @@ public sealed class Glob
     {
         if (!path)
         {
-            return new Glob(pattern, ToRegex(pattern), ToRegex(pattern));
+            return new Glob(pattern, pattern, pattern);
         }
 
         // An encoded '*' or '?' in a path pattern means that character, never a wildcard.
         var literal = LiteralMarks(pattern);
-        return new Glob(pattern, ToRegex(PathText.Normalize(literal)), ToRegex(PathText.Decode(PathText.Normalize(literal))));
+        return new Glob(pattern, PathText.Normalize(literal), PathText.Decode(PathText.Normalize(literal)));
     }
 
-    private const char LiteralStar = '\uE000';
-    private const char LiteralQuestion = '\uE001';
+    internal const char LiteralStar = '\uE000';
+    internal const char LiteralQuestion = '\uE001';
 
     private static string LiteralMarks(string pattern) =>
         pattern.Replace("%2A", LiteralStar.ToString(), StringComparison.OrdinalIgnoreCase)
             .Replace("%3F", LiteralQuestion.ToString(), StringComparison.OrdinalIgnoreCase);
 
-    private static string ToRegex(string pattern)
-    {
-        var regex = new StringBuilder("^");
-        for (var i = 0; i < pattern.Length; i++)
-        {
-            var c = pattern[i];
-            if (c == '*' && i + 1 < pattern.Length && pattern[i + 1] == '*')
-            {
-                var slashBefore = i > 0 && pattern[i - 1] == '/';
-                var slashAfter = i + 2 < pattern.Length && pattern[i + 2] == '/';
-                if (slashBefore && slashAfter)
-                {
-                    // "/**/" matches "/" or "/anything/": the leading '/' is already emitted.
-                    regex.Append("(?:.*/)?");
-                    i += 2;
-                }
-                else
-                {
-                    regex.Append(".*");
-                    i++;
-                }
-
-                while (i + 1 < pattern.Length && pattern[i + 1] == '*')
-                {
-                    i++;
-                }
-            }
-            else if (c == '*')
-            {
-                regex.Append("[^/]*");
-            }
-            else if (c == '?')
-            {
-                regex.Append("[^/]");
-            }
-            else if (c == LiteralStar)
-            {
-                regex.Append(@"(?:\*|%2A)");
-            }
-            else if (c == LiteralQuestion)
-            {
-                regex.Append(@"(?:\?|%3F)");
-            }
-            else
-            {
-                regex.Append(Regex.Escape(c.ToString()));
-            }
-        }
-
-        regex.Append('$');
-        return regex.ToString();
-    }
-
     public bool IsMatch(string value, bool ignoreCase = false) =>
-        (ignoreCase ? _ignoreCase : _exact).IsMatch(value);
+        ignoreCase ? _lenient.IsMatch(value, ignoreCase: true) : _exact.IsMatch(value, ignoreCase: false);
 
     public override string ToString() => Pattern;
 }

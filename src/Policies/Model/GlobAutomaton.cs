@@ -1,0 +1,181 @@
+namespace McpGateway.Policies.Model;
+
+/// <summary>
+/// A glob compiled to a small nondeterministic automaton over characters and run by keeping the
+/// set of states it may be in: compiling is linear in the pattern, matching is O(text × pattern)
+/// whatever the input (no backtracking), and neither builds a regular expression.
+/// </summary>
+internal sealed class GlobAutomaton
+{
+    private readonly Step[] _steps;
+    private readonly int[][] _closure;
+    private readonly int _accept;
+
+    private GlobAutomaton(Step[] steps, int accept)
+    {
+        _steps = steps;
+        _accept = accept;
+        _closure = new int[steps.Length + 1][];
+        for (var state = 0; state <= steps.Length; state++)
+        {
+            _closure[state] = Closure(state);
+        }
+    }
+
+    /// <summary>What one state does: consume a character of a class to go to <see cref="Next"/>, and/or move on without consuming.</summary>
+    private readonly record struct Step(Match Match, char Char, int Next, int Epsilon, int Epsilon2);
+
+    private enum Match : byte
+    {
+        None,
+        Char,
+        NotSlash,
+        Any,
+    }
+
+    public static GlobAutomaton Build(string pattern)
+    {
+        var steps = new List<Step>(pattern.Length + 4);
+
+        // Appends a state and returns its index; the caller patches targets that point forward.
+        int Add(Match match, char c = '\0', int next = -1, int epsilon = -1, int epsilon2 = -1)
+        {
+            steps.Add(new Step(match, c, next, epsilon, epsilon2));
+            return steps.Count - 1;
+        }
+
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            var here = steps.Count;
+            if (c == '*' && i + 1 < pattern.Length && pattern[i + 1] == '*')
+            {
+                var slashBefore = i > 0 && pattern[i - 1] == '/';
+                var slashAfter = i + 2 < pattern.Length && pattern[i + 2] == '/';
+                if (slashBefore && slashAfter)
+                {
+                    // "/**/" matches "/" or "/anything/": the leading '/' is already a state; this
+                    // is (.*/)? — skip ahead, or loop on anything and leave through a '/'.
+                    var skip = Add(Match.None, epsilon: -1, epsilon2: here + 1);
+                    Add(Match.Any, next: here + 1, epsilon: here + 2);
+                    Add(Match.Char, '/', next: -1);
+                    steps[skip] = steps[skip] with { Epsilon = here + 3 };
+                    steps[here + 2] = steps[here + 2] with { Next = here + 3 };
+                    i += 2;
+                }
+                else
+                {
+                    Add(Match.Any, next: here, epsilon: here + 1);
+                    i++;
+                }
+
+                while (i + 1 < pattern.Length && pattern[i + 1] == '*')
+                {
+                    i++;
+                }
+            }
+            else if (c == '*')
+            {
+                Add(Match.NotSlash, next: here, epsilon: here + 1);
+            }
+            else if (c == '?')
+            {
+                Add(Match.NotSlash, next: here + 1);
+            }
+            else if (c is Glob.LiteralStar or Glob.LiteralQuestion)
+            {
+                // The character itself, or its percent-encoding: '*' | "%2A", '?' | "%3F".
+                var (literal, hex) = c == Glob.LiteralStar ? ('*', "2A") : ('?', "3F");
+                var end = here + 5;
+                Add(Match.None, epsilon: here + 1, epsilon2: here + 2);
+                Add(Match.Char, literal, next: end);
+                Add(Match.Char, '%', next: here + 3);
+                Add(Match.Char, hex[0], next: here + 4);
+                Add(Match.Char, hex[1], next: end);
+            }
+            else
+            {
+                Add(Match.Char, c, next: here + 1);
+            }
+        }
+
+        return new GlobAutomaton([.. steps], steps.Count);
+    }
+
+    public bool IsMatch(string text, bool ignoreCase)
+    {
+        var count = _steps.Length + 1;
+        Span<bool> current = count <= 512 ? stackalloc bool[count] : new bool[count];
+        Span<bool> next = count <= 512 ? stackalloc bool[count] : new bool[count];
+        Enter(current, 0);
+        foreach (var c in text)
+        {
+            next.Clear();
+            var any = false;
+            for (var state = 0; state < _steps.Length; state++)
+            {
+                if (!current[state])
+                {
+                    continue;
+                }
+
+                var step = _steps[state];
+                var matches = step.Match switch
+                {
+                    Match.Char => step.Char == c || (ignoreCase && char.ToUpperInvariant(step.Char) == char.ToUpperInvariant(c)),
+                    Match.NotSlash => c != '/',
+                    Match.Any => true,
+                    _ => false,
+                };
+                if (matches)
+                {
+                    Enter(next, step.Next);
+                    any = true;
+                }
+            }
+
+            if (!any)
+            {
+                return false;
+            }
+
+            next.CopyTo(current);
+        }
+
+        return current[_accept];
+    }
+
+    private void Enter(Span<bool> states, int state)
+    {
+        foreach (var reachable in _closure[state])
+        {
+            states[reachable] = true;
+        }
+    }
+
+    /// <summary>Every state reachable from <paramref name="start"/> without consuming a character.</summary>
+    private int[] Closure(int start)
+    {
+        var seen = new HashSet<int> { start };
+        var pending = new Stack<int>();
+        pending.Push(start);
+        while (pending.Count > 0)
+        {
+            var state = pending.Pop();
+            if (state >= _steps.Length)
+            {
+                continue;
+            }
+
+            foreach (var target in new[] { _steps[state].Epsilon, _steps[state].Epsilon2 })
+            {
+                if (target >= 0 && seen.Add(target))
+                {
+                    pending.Push(target);
+                }
+            }
+        }
+
+        return [.. seen];
+    }
+}

@@ -1,0 +1,106 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using FsCheck;
+using FsCheck.Fluent;
+using McpGateway.Policies.Model;
+
+namespace Policies.Tests.Evaluation;
+
+/// <summary>
+/// The glob matcher is an automaton, not a regular expression. Its meaning is the regular
+/// expression each glob stands for (written out here as the oracle): <c>*</c> is <c>[^/]*</c>,
+/// <c>**</c> is <c>.*</c>, <c>/**/</c> is <c>/(?:.*/)?</c>, <c>?</c> is <c>[^/]</c>.
+/// </summary>
+public sealed class GlobTests
+{
+    [Theory]
+    [InlineData("/api/**", "/api/a/b/c", true)]
+    [InlineData("/api/**", "/api", false)]
+    [InlineData("/api/*", "/api/a/b", false)]
+    [InlineData("/api/*/x", "/api//x", true)]
+    [InlineData("/api/**/x", "/api/x", true)]
+    [InlineData("/api/**/x", "/api/a/b/x", true)]
+    [InlineData("/api/**/x", "/api/ax", false)]
+    [InlineData("/a?c", "/abc", true)]
+    [InlineData("/a?c", "/a/c", false)]
+    [InlineData("***", "any/thing", true)]
+    [InlineData("", "", true)]
+    [InlineData("", "x", false)]
+    public void Globs_match_as_documented(string pattern, string text, bool expected)
+    {
+        Glob.Compile(pattern).IsMatch(text).Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("/files/%2A", "/files/*", true)]
+    [InlineData("/files/%2A", "/files/x", false)]
+    [InlineData("/files/%3F/x", "/files/?/x", true)]
+    public void An_encoded_star_or_question_mark_in_a_path_glob_is_literal(string pattern, string text, bool expected)
+    {
+        Glob.Compile(pattern, path: true).IsMatch(text).Should().Be(expected);
+    }
+
+    [Fact]
+    public void Case_is_ignored_only_when_asked()
+    {
+        var glob = Glob.Compile("/API/*/Items");
+
+        glob.IsMatch("/api/x/items").Should().BeFalse();
+        glob.IsMatch("/api/x/items", ignoreCase: true).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Any_glob_matches_exactly_what_its_regular_expression_matches()
+    {
+        var patterns = Gen.Elements("a", "b", "/", "*", "**", "?", "/**/", ".", "A").ArrayOf().Select(p => string.Concat(p));
+        var texts = Gen.Elements("a", "b", "/", ".", "A", "ab", "//").ArrayOf().Select(p => string.Concat(p));
+        Prop.ForAll(patterns.ToArbitrary(), texts.ToArbitrary(), (pattern, text) =>
+        {
+            var oracle = new Regex(Oracle(pattern), RegexOptions.CultureInvariant);
+            var lenient = new Regex(Oracle(pattern), RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+            var glob = Glob.Compile(pattern);
+            return glob.IsMatch(text) == oracle.IsMatch(text) && glob.IsMatch(text, ignoreCase: true) == lenient.IsMatch(text);
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(3_000));
+    }
+
+    [Fact]
+    public void Matching_a_hostile_path_against_a_hostile_glob_finishes()
+    {
+        var glob = Glob.Compile(string.Concat(Enumerable.Repeat("*a", 200)) + "b");
+
+        glob.IsMatch(new string('a', 20_000)).Should().BeFalse();
+    }
+
+    private static string Oracle(string pattern)
+    {
+        var regex = new StringBuilder("^");
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (c == '*' && i + 1 < pattern.Length && pattern[i + 1] == '*')
+            {
+                if (i > 0 && pattern[i - 1] == '/' && i + 2 < pattern.Length && pattern[i + 2] == '/')
+                {
+                    regex.Append("(?:.*/)?");
+                    i += 2;
+                }
+                else
+                {
+                    regex.Append(".*");
+                    i++;
+                }
+
+                while (i + 1 < pattern.Length && pattern[i + 1] == '*')
+                {
+                    i++;
+                }
+            }
+            else
+            {
+                regex.Append(c switch { '*' => "[^/]*", '?' => "[^/]", _ => Regex.Escape(c.ToString()) });
+            }
+        }
+
+        return regex.Append('$').ToString();
+    }
+}
