@@ -211,12 +211,8 @@ public sealed class HttpTransportTests(HttpGatewayFixture fixture) : IClassFixtu
         var act = () => Connect(key, version);
 
         (await act.Should().ThrowAsync<HttpRequestException>()).Which.StatusCode.Should().Be(System.Net.HttpStatusCode.Forbidden);
-        using var http = new HttpClient { BaseAddress = fixture.Server.BaseUrl };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "mcp") { Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"tools/list"}""", System.Text.Encoding.UTF8, "application/json") };
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
-        request.Headers.Add("MCP-Protocol-Version", GatewayClients.Current);
-        request.Headers.Accept.ParseAdd("application/json");
-        request.Headers.Accept.ParseAdd("text/event-stream");
+        using var http = new HttpClient();
+        using var request = RawMcp.Post(fixture.Server.McpEndpoint, """{"jsonrpc":"2.0","id":1,"method":"tools/list"}""", key, protocolVersion: GatewayClients.Current);
         using var response = await http.SendAsync(request);
         (await response.Content.ReadAsStringAsync()).Should().Contain("does not hold the 'agent' role");
     }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using McpGateway.IntegrationTests.Support;
 
 namespace McpGateway.IntegrationTests.EndToEnd;
@@ -31,16 +30,9 @@ public sealed class MalformedRequestTests : IAsyncLifetime
     [InlineData("application/x-www-form-urlencoded")]
     public async Task A_post_that_is_not_declared_json_is_415_with_a_json_rpc_error(string? contentType)
     {
-        using var http = new HttpClient { BaseAddress = _server.BaseUrl };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "mcp") { Content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":1,"method":"ping"}""")) };
-        if (contentType is not null)
-        {
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        }
-
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _key);
-        request.Headers.Accept.ParseAdd("application/json");
-        request.Headers.Accept.ParseAdd("text/event-stream");
+        using var http = new HttpClient();
+        using var request = RawMcp.Post(_server.McpEndpoint, """{"jsonrpc":"2.0","id":1,"method":"ping"}""", _key);
+        request.Content!.Headers.ContentType = contentType is null ? null : new MediaTypeHeaderValue(contentType);
         using var response = await http.SendAsync(request);
 
         response.StatusCode.Should().Be(HttpStatusCode.UnsupportedMediaType);
@@ -83,36 +75,21 @@ public sealed class MalformedRequestTests : IAsyncLifetime
 
     private async Task<string> OpenSessionAsync()
     {
-        using var http = new HttpClient { BaseAddress = _server.BaseUrl };
-        using var request = Request("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""", null);
+        using var http = new HttpClient();
+        using var request = RawMcp.Post(_server.McpEndpoint, RawMcp.InitializeJson, _key);
         using var response = await http.SendAsync(request);
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         var session = response.Headers.GetValues("Mcp-Session-Id").Single();
-        using var initialized = Request("""{"jsonrpc":"2.0","method":"notifications/initialized"}""", session);
+        using var initialized = RawMcp.Post(_server.McpEndpoint, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", _key, session);
         (await http.SendAsync(initialized)).IsSuccessStatusCode.Should().BeTrue();
         return session;
     }
 
     private async Task<string> PostAsync(string session, string json)
     {
-        using var http = new HttpClient { BaseAddress = _server.BaseUrl };
-        using var request = Request(json, session);
+        using var http = new HttpClient();
+        using var request = RawMcp.Post(_server.McpEndpoint, json, _key, session);
         using var response = await http.SendAsync(request);
         return await response.Content.ReadAsStringAsync();
-    }
-
-    private HttpRequestMessage Request(string json, string? session)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "mcp") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _key);
-        request.Headers.Accept.ParseAdd("application/json");
-        request.Headers.Accept.ParseAdd("text/event-stream");
-        if (session is not null)
-        {
-            request.Headers.Add("Mcp-Session-Id", session);
-            request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
-        }
-
-        return request;
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
 using McpGateway.IntegrationTests.Support;
 
@@ -100,17 +99,8 @@ public sealed class SessionQuotaTests : IAsyncLifetime
 
     private async Task<(HttpStatusCode Status, string? Session, string Body)> InitializeAsync(string key)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "mcp")
-        {
-            Content = new StringContent(
-                """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"flood","version":"1"}}}""",
-                Encoding.UTF8,
-                "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        request.Headers.Accept.ParseAdd("application/json");
-        request.Headers.Accept.ParseAdd("text/event-stream");
-        using var http = new HttpClient { BaseAddress = _server.BaseUrl };
+        using var http = new HttpClient();
+        using var request = RawMcp.Post(_server.McpEndpoint, RawMcp.InitializeJson, key);
         using var response = await http.SendAsync(request);
         var session = response.Headers.TryGetValues("Mcp-Session-Id", out var values) ? values.First() : null;
         return (response.StatusCode, session, await response.Content.ReadAsStringAsync());
