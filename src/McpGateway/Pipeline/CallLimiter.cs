@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 using McpGateway.Policies.Model;
 using McpGateway.Policies.Tools;
@@ -7,12 +6,29 @@ namespace McpGateway.Pipeline;
 
 /// <summary>
 /// Rate and concurrency limits per identity and target, from the decision's <c>rate</c> and
-/// <c>concurrency</c> obligations. Calls over a limit are refused at once, not queued.
+/// <c>concurrency</c> obligations. Calls over a limit are refused at once, not queued. Each is a
+/// partitioned limiter (System.Threading.RateLimiting): a partition per identity, target and
+/// limit, dropped once it has been idle, so limiters do not pile up for identities and targets
+/// that are gone.
 /// </summary>
 public sealed class CallLimiter : IDisposable
 {
-    private readonly ConcurrentDictionary<(string Identity, string Target, RateLimit Rate), RateLimiter> _rates = new();
-    private readonly ConcurrentDictionary<(string Identity, string Target, long Limit), RateLimiter> _concurrency = new();
+    private readonly PartitionedRateLimiter<RateKey> _rates = PartitionedRateLimiter.Create<RateKey, RateKey>(key =>
+        RateLimitPartition.GetSlidingWindowLimiter(key, static key => new SlidingWindowRateLimiterOptions
+        {
+            PermitLimit = (int)Math.Min(key.Rate.Count, int.MaxValue),
+            Window = key.Rate.Window,
+            SegmentsPerWindow = 10,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        }));
+
+    private readonly PartitionedRateLimiter<ConcurrencyKey> _concurrency = PartitionedRateLimiter.Create<ConcurrencyKey, ConcurrencyKey>(key =>
+        RateLimitPartition.GetConcurrencyLimiter(key, static key => new ConcurrencyLimiterOptions
+        {
+            PermitLimit = (int)Math.Min(key.Limit, int.MaxValue),
+            QueueLimit = 0,
+        }));
 
     /// <summary>Takes a permit; returns the permit to hold for the call's duration, or a refusal reason.</summary>
     public (IDisposable? Permit, string? Refusal) TryAcquire(string identity, string target, IReadOnlyDictionary<string, ObligationValue> obligations)
@@ -20,15 +36,7 @@ public sealed class CallLimiter : IDisposable
         var leases = new List<RateLimitLease>();
         if (obligations.TryGetValue(CommonObligations.Rate, out var rate))
         {
-            var limiter = _rates.GetOrAdd((identity, target, rate.Rate), key => new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
-            {
-                PermitLimit = (int)Math.Min(key.Rate.Count, int.MaxValue),
-                Window = key.Rate.Window,
-                SegmentsPerWindow = 10,
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            }));
-            var lease = limiter.AttemptAcquire();
+            var lease = _rates.AttemptAcquire(new RateKey(identity, target, rate.Rate));
             if (!lease.IsAcquired)
             {
                 var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? $" Retry in about {Math.Max(1, Math.Ceiling(after.TotalSeconds))}s." : " Retry later.";
@@ -41,12 +49,7 @@ public sealed class CallLimiter : IDisposable
 
         if (obligations.TryGetValue(CommonObligations.Concurrency, out var concurrency))
         {
-            var limiter = _concurrency.GetOrAdd((identity, target, concurrency.Number), key => new ConcurrencyLimiter(new ConcurrencyLimiterOptions
-            {
-                PermitLimit = (int)Math.Min(key.Limit, int.MaxValue),
-                QueueLimit = 0,
-            }));
-            var lease = limiter.AttemptAcquire();
+            var lease = _concurrency.AttemptAcquire(new ConcurrencyKey(identity, target, concurrency.Number));
             if (!lease.IsAcquired)
             {
                 lease.Dispose();
@@ -62,11 +65,13 @@ public sealed class CallLimiter : IDisposable
 
     public void Dispose()
     {
-        foreach (var limiter in _rates.Values.Concat(_concurrency.Values))
-        {
-            limiter.Dispose();
-        }
+        _rates.Dispose();
+        _concurrency.Dispose();
     }
+
+    private readonly record struct RateKey(string Identity, string Target, RateLimit Rate);
+
+    private readonly record struct ConcurrencyKey(string Identity, string Target, long Limit);
 
     private sealed class Permit(List<RateLimitLease> leases) : IDisposable
     {
