@@ -2,9 +2,10 @@ using McpGateway.Audit;
 using McpGateway.Hosting.Authentication;
 using McpGateway.Hosting.Mcp;
 using McpGateway.Pipeline;
+using McpGateway.Runtime;
 using McpGateway.Storage;
-using McpGateway.Tools;
 using McpGateway.Tools.HttpCall;
+using McpGateway.Tools;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

@@ -1,7 +1,8 @@
 using McpGateway.Configuration;
 using McpGateway.Policies.Loading;
-using McpGateway.Storage;
+using McpGateway.Runtime;
 using McpGateway.Storage.Sqlite;
+using McpGateway.Storage;
 
 namespace McpGateway.Hosting;
 

@@ -1,4 +1,5 @@
 using McpGateway.Configuration;
+using McpGateway.Runtime;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

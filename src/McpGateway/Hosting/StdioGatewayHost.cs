@@ -1,6 +1,7 @@
 using McpGateway.Audit;
 using McpGateway.Hosting.Authentication;
 using McpGateway.Hosting.Mcp;
+using McpGateway.Runtime;
 using McpGateway.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

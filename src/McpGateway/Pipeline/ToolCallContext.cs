@@ -45,15 +45,19 @@ public sealed class ToolCallContext : IDisposable
 {
     private readonly List<IDisposable> _held = [];
 
-    public ToolCallContext(string callId, ToolCallRequest request, DateTimeOffset receivedAt)
+    public ToolCallContext(string callId, ToolCallRequest request, DateTimeOffset receivedAt, Runtime.RuntimeSnapshot snapshot)
     {
         CallId = callId;
         Request = request;
         ReceivedAt = receivedAt;
+        Snapshot = snapshot;
         Stages = PipelineStages.Identified;
     }
 
     public string CallId { get; }
+
+    /// <summary>The runtime the call is decided and executed with, captured once at its start.</summary>
+    public Runtime.RuntimeSnapshot Snapshot { get; }
 
     public ToolCallRequest Request { get; }
 

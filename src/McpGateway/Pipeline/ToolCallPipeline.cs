@@ -1,5 +1,5 @@
 using McpGateway.Audit;
-using McpGateway.Hosting;
+using McpGateway.Runtime;
 using McpGateway.Policies.Model;
 using Microsoft.Extensions.Logging;
 
@@ -35,7 +35,7 @@ public sealed class ToolCallPipeline
 
     public async Task<ToolCallOutcome> RunAsync(ToolCallRequest request, CancellationToken cancellationToken)
     {
-        using var context = new ToolCallContext(SessionIds.NewCallId(), request, _time.GetUtcNow());
+        using var context = new ToolCallContext(SessionIds.NewCallId(), request, _time.GetUtcNow(), _runtime.Current);
         ToolCallOutcome outcome;
         try
         {
@@ -116,12 +116,12 @@ public sealed class ToolCallPipeline
     }
 
     /// <summary>An error result: masked, and naming the call id so an operator can find it.</summary>
-    private ToolCallOutcome Error(ToolCallContext context, string message)
+    private static ToolCallOutcome Error(ToolCallContext context, string message)
     {
         string masked;
         try
         {
-            masked = _runtime.Secrets.Current.Redact(message);
+            masked = context.Snapshot.Secrets.Current.Redact(message);
         }
         catch (Exception)
         {

@@ -5,23 +5,18 @@ using McpGateway.Policies.Tools;
 namespace McpGateway.Policies.Evaluation;
 
 /// <summary>
-/// Decides tool calls against the current <see cref="PolicySnapshot"/>. Thread-safe: every
-/// evaluation reads one snapshot, and <see cref="Swap"/> replaces it atomically.
+/// Decides tool calls against one immutable <see cref="PolicySnapshot"/>. Thread-safe. A reload
+/// makes a new engine (the host swaps its whole runtime snapshot at once), so a call decided by
+/// this engine is decided by this bundle throughout.
 /// </summary>
 public sealed class PolicyEngine
 {
-    private PolicySnapshot _current;
-
-    public PolicyEngine(PolicySnapshot initial)
+    public PolicyEngine(PolicySnapshot snapshot)
     {
-        _current = initial ?? throw new ArgumentNullException(nameof(initial));
+        Current = snapshot ?? throw new ArgumentNullException(nameof(snapshot));
     }
 
-    public PolicySnapshot Current => Volatile.Read(ref _current);
-
-    /// <summary>Installs a new snapshot; evaluations in flight finish on the old one.</summary>
-    public PolicySnapshot Swap(PolicySnapshot next) =>
-        Interlocked.Exchange(ref _current, next ?? throw new ArgumentNullException(nameof(next)));
+    public PolicySnapshot Current { get; }
 
     /// <summary>Classifies and decides one call. Anything wrong with the call is a deny with a reason.</summary>
     public PolicyDecision Evaluate(string identity, string tool, JsonElement arguments)
@@ -52,10 +47,6 @@ public sealed class PolicyEngine
 
         return DecideSafely(snapshot, info, descriptor, classification);
     }
-
-    /// <summary>Decides an already-classified call.</summary>
-    public PolicyDecision Decide(IdentityInfo identity, ToolDescriptor tool, Classification classification) =>
-        DecideSafely(Current, identity, tool, classification);
 
     private static PolicyDecision DecideSafely(PolicySnapshot snapshot, IdentityInfo identity, ToolDescriptor tool, Classification classification)
     {

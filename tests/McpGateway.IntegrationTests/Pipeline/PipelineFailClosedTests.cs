@@ -3,6 +3,7 @@ using McpGateway.Configuration;
 using McpGateway.Hosting;
 using McpGateway.IntegrationTests.Support;
 using McpGateway.Pipeline;
+using McpGateway.Runtime;
 using McpGateway.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;

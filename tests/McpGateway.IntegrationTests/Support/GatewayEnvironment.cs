@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
 using McpGateway.Audit;
 using McpGateway.Configuration;
-using McpGateway.Hosting;
 using McpGateway.Hosting.Authentication;
+using McpGateway.Hosting;
+using McpGateway.Runtime;
 using McpGateway.Storage.Sqlite;
 
 namespace McpGateway.IntegrationTests.Support;

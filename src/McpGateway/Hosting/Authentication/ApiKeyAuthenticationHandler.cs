@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Encodings.Web;
 using McpGateway.Hosting.Http;
+using McpGateway.Runtime;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;

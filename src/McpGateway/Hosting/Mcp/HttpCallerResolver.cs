@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using McpGateway.Hosting.Authentication;
 using McpGateway.Pipeline;
+using McpGateway.Runtime;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 

@@ -1,11 +1,10 @@
-using McpGateway.Hosting;
 using McpGateway.Policies.Model;
 using Microsoft.Extensions.Logging;
 
 namespace McpGateway.Pipeline.Stages;
 
 /// <summary>Classifies the call and decides it against the current policy snapshot.</summary>
-internal sealed class DecideStage(GatewayRuntime runtime, ILogger<DecideStage> logger) : IToolCallStage
+internal sealed class DecideStage(ILogger<DecideStage> logger) : IToolCallStage
 {
     public int Order => PipelineOrder.Decide;
 
@@ -19,7 +18,7 @@ internal sealed class DecideStage(GatewayRuntime runtime, ILogger<DecideStage> l
             return ValueTask.FromResult(StageResult.Refuse([malformed]));
         }
 
-        var decision = runtime.Engine.Evaluate(request.Caller.Identity.Name, request.Tool, request.Arguments);
+        var decision = context.Snapshot.Engine.Evaluate(request.Caller.Identity.Name, request.Tool, request.Arguments);
         context.Decision = decision;
         PipelineLog.Decided(logger, context.CallId, request.Caller.Identity.Name, Policies.Text.PrintableText.Escape(request.Tool, 64), Policies.Text.PrintableText.Escape(decision.Target, 128), decision.Effect.ToName());
         return ValueTask.FromResult(decision.Effect switch

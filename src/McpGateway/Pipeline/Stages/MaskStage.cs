@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using McpGateway.Hosting;
 using McpGateway.Policies.Tools;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +8,7 @@ namespace McpGateway.Pipeline.Stages;
 /// Masks the result with the decision's profiles. 'default' is held-secret redaction, applied to
 /// every result anyway; a profile this gateway cannot apply withholds the result.
 /// </summary>
-internal sealed class MaskStage(GatewayRuntime runtime, ILogger<MaskStage> logger) : IToolCallStage
+internal sealed class MaskStage(ILogger<MaskStage> logger) : IToolCallStage
 {
     public int Order => PipelineOrder.Mask;
 
@@ -25,7 +24,7 @@ internal sealed class MaskStage(GatewayRuntime runtime, ILogger<MaskStage> logge
 
         try
         {
-            var redactor = runtime.Secrets.Current;
+            var redactor = context.Snapshot.Secrets.Current;
             var structured = (JsonObject)redactor.Redact(context.Result!.Structured)!;
             structured["callId"] = context.CallId;
             context.Outcome = new ToolCallOutcome(context.CallId, false, redactor.Redact(context.Result.Summary), structured);

@@ -1,4 +1,3 @@
-using McpGateway.Hosting;
 using McpGateway.Pipeline;
 using McpGateway.Policies.Classifiers.Http;
 using McpGateway.Policies.Tools;
@@ -6,7 +5,7 @@ using McpGateway.Policies.Tools;
 namespace McpGateway.Tools.HttpCall;
 
 /// <summary>Runs allowed <c>http_call</c>s: the classified request, within the decision's limits.</summary>
-public sealed class HttpCallBackend(HttpCallExecutor executor, GatewayRuntime runtime) : IToolBackend
+public sealed class HttpCallBackend(HttpCallExecutor executor) : IToolBackend
 {
     public string Tool => HttpCallTool.Name;
 
@@ -20,7 +19,7 @@ public sealed class HttpCallBackend(HttpCallExecutor executor, GatewayRuntime ru
             throw new ToolCallException("The policy allows this call, but the gateway sends only requests it fully understood, and it did not understand this one." + why);
         }
 
-        if (!runtime.Configuration.HttpServices.TryGetValue(spec.Service, out var service))
+        if (!context.Snapshot.Configuration.HttpServices.TryGetValue(spec.Service, out var service))
         {
             throw new ToolCallException($"Service '{spec.Service}' is no longer configured.");
         }

@@ -1,7 +1,7 @@
 using McpGateway.Hosting.Authentication;
 using McpGateway.Policies;
 
-namespace McpGateway.Hosting;
+namespace McpGateway.Runtime;
 
 /// <summary>Identities from the configuration currently in force (it may be reloaded).</summary>
 public sealed class RuntimeIdentityDirectory(GatewayRuntime runtime) : IIdentityDirectory
