@@ -33,7 +33,7 @@ public static class GatewayServices
         services.AddSingleton<IToolCallStage, Pipeline.Stages.MaskStage>();
         services.AddSingleton<ToolCallPipeline>();
         services.AddHttpCallBackend();
-        services.AddSingleton<IToolBackend, HttpCallBackend>();
+        services.AddToolBackend<Policies.Classifiers.Http.HttpRequestSpec, HttpCallBackend>(Policies.Classifiers.Http.HttpCallTool.Name);
         services.AddSingleton<IToolDeclarationSource, HttpCallDeclaration>();
         services.AddHostedService<ReloadService>();
         services.AddHostedService<AbandonedCallService>();

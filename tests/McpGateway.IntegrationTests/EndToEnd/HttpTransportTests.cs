@@ -157,7 +157,7 @@ public sealed class HttpTransportTests(HttpGatewayFixture fixture) : IClassFixtu
         var result = await client.HttpCallAsync("GET", "/api/slow?ms=5000");
 
         result.IsError.Should().BeTrue();
-        result.Text().Should().Contain("did not answer within 2s");
+        result.Text().Should().Contain("The http_call on 'loopback' did not finish within 2s (its timeout), so it was cancelled");
     }
 
     [Theory]

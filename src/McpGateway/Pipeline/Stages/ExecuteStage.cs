@@ -1,11 +1,13 @@
+using McpGateway.Policies.Model;
+using McpGateway.Policies.Tools;
 using Microsoft.Extensions.Logging;
 
 namespace McpGateway.Pipeline.Stages;
 
 /// <summary>Runs the classified request on the tool's backend, after checking every earlier stage ran.</summary>
-internal sealed class ExecuteStage(IEnumerable<IToolBackend> backends, ILogger<ExecuteStage> logger) : IToolCallStage
+internal sealed class ExecuteStage(IEnumerable<IToolExecutor> backends, TimeProvider time, ILogger<ExecuteStage> logger) : IToolCallStage
 {
-    private readonly Dictionary<string, IToolBackend> _backends = backends.ToDictionary(b => b.Tool, StringComparer.Ordinal);
+    private readonly Dictionary<string, IToolExecutor> _backends = backends.ToDictionary(b => b.Tool, StringComparer.Ordinal);
 
     public int Order => PipelineOrder.Execute;
 
@@ -19,14 +21,22 @@ internal sealed class ExecuteStage(IEnumerable<IToolBackend> backends, ILogger<E
             throw new InvalidOperationException($"No backend executes {context.Request.Tool}.");
         }
 
+        // The common 'timeout' obligation bounds execution only, here, for every tool.
+        var timeout = context.Decision!.Obligations.TryGetValue(CommonObligations.Timeout, out var limit) ? limit.Duration : CommonObligations.DefaultTimeout;
+        using var deadline = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            context.Result = await backend.ExecuteAsync(context, cancellationToken).ConfigureAwait(false);
+            context.Result = await backend.ExecuteAsync(context, linked.Token).ConfigureAwait(false);
             return StageResult.Continue;
         }
         catch (ToolCallException ex)
         {
             return StageResult.Fail(ex.Message);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return StageResult.Fail($"The {context.Request.Tool} on '{context.Decision.Target}' did not finish within {DurationText.Format(timeout)} (its timeout), so it was cancelled. Retry later, or ask for less data.");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

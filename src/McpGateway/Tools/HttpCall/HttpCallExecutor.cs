@@ -49,13 +49,11 @@ public sealed class HttpCallExecutor
         AddContent(request, spec);
         AddCredentials(request, service, _secrets);
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(limits.Timeout);
         var started = _time.GetTimestamp();
         try
         {
-            using var response = await _clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            var (bytes, beyondRead) = await HttpResponseReader.ReadCappedAsync(response.Content, limits.MaxResponseBytes + RedactionMargin, timeout.Token).ConfigureAwait(false);
+            using var response = await _clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            var (bytes, beyondRead) = await HttpResponseReader.ReadCappedAsync(response.Content, limits.MaxResponseBytes + RedactionMargin, cancellationToken).ConfigureAwait(false);
             var truncated = beyondRead || bytes.Length > limits.MaxResponseBytes;
             var shown = Math.Min(bytes.Length, limits.MaxResponseBytes);
             var (body, kind) = HttpResponseReader.Describe(bytes, response.Content.Headers.ContentType?.MediaType, beyondRead, shown, truncated);
@@ -76,9 +74,10 @@ public sealed class HttpCallExecutor
 
             return new HttpCallResult((int)response.StatusCode, HttpResponseReader.SelectHeaders(response), body, kind, truncated, shown, (long)_time.GetElapsedTime(started).TotalMilliseconds);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ToolCallException($"Service '{spec.Service}' did not answer within {Policies.Model.DurationText.Format(limits.Timeout)}; the call was cancelled. Retry later or ask for less data.");
+            // Not the caller's cancellation or the call's timeout (both cancel the token): the connection attempt timed out.
+            throw new ToolCallException($"Service '{spec.Service}' could not be reached (the connection timed out).", ex);
         }
         catch (BrokenCircuitException ex)
         {

@@ -34,7 +34,7 @@ public sealed record HttpCallResult(int Status, IReadOnlyDictionary<string, stri
 }
 
 /// <summary>The limits one call runs under, from its decision's obligations and the defaults.</summary>
-public sealed record HttpCallLimits(TimeSpan Timeout, long MaxResponseBytes)
+public sealed record HttpCallLimits(long MaxResponseBytes)
 {
-    public static HttpCallLimits Default { get; } = new(Policies.Tools.CommonObligations.DefaultTimeout, 1024 * 1024);
+    public static HttpCallLimits Default { get; } = new(1024 * 1024);
 }
