@@ -84,6 +84,52 @@ public sealed class SessionQuotaTests : IAsyncLifetime
         again.Should().Be(HttpStatusCode.OK);
     }
 
+    [Theory]
+    [InlineData("mcp/")]
+    [InlineData("Mcp/")]
+    [InlineData("MCP")]
+    public async Task Every_path_that_routes_to_mcp_counts_against_the_same_quota(string path)
+    {
+        var key = await _environment.CreateKeyAsync("test-agent");
+        for (var i = 0; i < Limit; i++)
+        {
+            (await InitializeAsync(key)).Status.Should().Be(HttpStatusCode.OK);
+        }
+
+        var other = await InitializeAsync(key, new Uri(_server.BaseUrl, path));
+
+        other.Status.Should().Be(HttpStatusCode.TooManyRequests);
+    }
+
+    [Fact]
+    public async Task Closing_sessions_never_frees_more_slots_than_were_taken()
+    {
+        var key = await _environment.CreateKeyAsync("test-agent");
+        var sessions = new List<string>();
+        for (var i = 0; i < Limit; i++)
+        {
+            sessions.Add((await InitializeAsync(key)).Session!);
+        }
+
+        using var http = new HttpClient { BaseAddress = _server.BaseUrl };
+        foreach (var session in sessions.Take(2).Concat(sessions.Take(2)).Append("no-such-session"))
+        {
+            using var delete = new HttpRequestMessage(HttpMethod.Delete, "mcp");
+            delete.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            delete.Headers.Add("Mcp-Session-Id", session);
+            await http.SendAsync(delete);
+        }
+
+        await Task.Delay(300);
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            statuses.Add((await InitializeAsync(key)).Status);
+        }
+
+        statuses.Should().Equal(HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests);
+    }
+
     [Fact]
     public async Task Sessionless_requests_are_not_counted_against_the_quota()
     {
@@ -97,10 +143,10 @@ public sealed class SessionQuotaTests : IAsyncLifetime
         (await current.HttpCallAsync("GET", "/api/echo")).IsError.Should().NotBe(true);
     }
 
-    private async Task<(HttpStatusCode Status, string? Session, string Body)> InitializeAsync(string key)
+    private async Task<(HttpStatusCode Status, string? Session, string Body)> InitializeAsync(string key, Uri? endpoint = null)
     {
         using var http = new HttpClient();
-        using var request = RawMcp.Post(_server.McpEndpoint, RawMcp.InitializeJson, key);
+        using var request = RawMcp.Post(endpoint ?? _server.McpEndpoint, RawMcp.InitializeJson, key);
         using var response = await http.SendAsync(request);
         var session = response.Headers.TryGetValues("Mcp-Session-Id", out var values) ? values.First() : null;
         return (response.StatusCode, session, await response.Content.ReadAsStringAsync());

@@ -64,7 +64,7 @@ internal static class HttpGatewayHost
         builder.Services.AddAuthentication(GatewayClaims.Scheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(GatewayClaims.Scheme, _ => { });
         builder.Services.AddAuthorization(authorization => authorization.AddPolicy(AgentPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Policies.Roles.Agent)));
-        var quota = new SessionQuota(options.MaxSessionsPerIdentity);
+        var quota = new SessionQuota(options.MaxSessionsPerIdentity, TimeProvider.System);
         builder.Services.AddSingleton(quota);
         builder.Services.AddGatewayMcpServer().WithHttpTransport(transport =>
         {
@@ -72,16 +72,16 @@ internal static class HttpGatewayHost
 #pragma warning disable MCPEXP002 // The only hook that sees a session end, to give back its quota slot.
             transport.RunSessionHandler = async (context, server, cancellationToken) =>
             {
-                var identity = server.SessionId is null ? null : context.User.Identity?.Name;
+                var session = server.SessionId;
                 try
                 {
                     await server.RunAsync(cancellationToken).ConfigureAwait(false);
                 }
                 finally
                 {
-                    if (identity is not null)
+                    if (session is not null)
                     {
-                        quota.Release(identity);
+                        quota.Ended(session);
                     }
                 }
             };
@@ -92,9 +92,9 @@ internal static class HttpGatewayHost
         app.UseMiddleware<HostGuardMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseWhen(context => context.Request.Path == "/mcp", mcp => mcp.UseMiddleware<JsonContentTypeMiddleware>().UseMiddleware<SessionQuotaMiddleware>());
+        app.UseWhen(McpEndpointMetadata.Applies, mcp => mcp.UseMiddleware<JsonContentTypeMiddleware>().UseMiddleware<SessionQuotaMiddleware>());
         app.MapGet("/healthz", (GatewayRuntime state) => Results.Json(new { status = "ok", revision = state.Engine.Revision })).AllowAnonymous();
-        app.MapMcp("/mcp").RequireAuthorization(AgentPolicy);
+        app.MapMcp("/mcp").RequireAuthorization(AgentPolicy).WithMetadata(McpEndpointMetadata.Instance);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         if (AnonymousNotice(runtime.Configuration.Anonymous, binding) is { } notice)

@@ -9,46 +9,117 @@ namespace McpGateway.Hosting.Http;
 /// <summary>
 /// How many MCP sessions each identity holds. The SDK evicts idle sessions only against one
 /// global cap, so without this one identity opening sessions in a loop would push every other
-/// identity's live sessions out. Each identity may hold at most <see cref="Limit"/>.
+/// identity's live sessions out. Each identity may hold at most <see cref="Limit"/>. A slot is
+/// reserved before a session can be opened, bound to the session's id once it is, and given back
+/// only for a session it was bound to (or for a reservation that opened none), so the count can
+/// neither drift up nor be driven down.
 /// </summary>
-public sealed class SessionQuota(int limit)
+public sealed class SessionQuota(int limit, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, int> _open = new(StringComparer.Ordinal);
+    private static readonly TimeSpan EndedMemory = TimeSpan.FromMinutes(5);
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, int> _open = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _sessions = new(StringComparer.Ordinal);
+
+    // Sessions that ended before their reservation was bound (a DELETE racing the initialize response).
+    private readonly Dictionary<string, DateTimeOffset> _endedUnbound = new(StringComparer.Ordinal);
 
     public int Limit { get; } = limit;
 
     /// <summary>Takes a slot for a session <paramref name="identity"/> is about to open; false when it holds <see cref="Limit"/> already.</summary>
     public bool TryReserve(string identity)
     {
-        while (true)
+        lock (_gate)
         {
-            var current = _open.GetOrAdd(identity, 0);
-            if (current >= Limit)
+            var open = _open.GetValueOrDefault(identity);
+            if (open >= Limit)
             {
                 return false;
             }
 
-            if (_open.TryUpdate(identity, current + 1, current))
-            {
-                return true;
-            }
+            _open[identity] = open + 1;
+            return true;
         }
     }
 
-    /// <summary>Gives back a slot: the session ended, or was never opened.</summary>
-    public void Release(string identity)
+    /// <summary>A reservation that opened no session gives its slot back.</summary>
+    public void Cancel(string identity)
     {
-        while (_open.TryGetValue(identity, out var current) && current > 0)
+        lock (_gate)
         {
-            if (_open.TryUpdate(identity, current - 1, current))
+            Decrement(identity);
+        }
+    }
+
+    /// <summary>The reservation of <paramref name="identity"/> became session <paramref name="sessionId"/>.</summary>
+    public void Bind(string sessionId, string identity)
+    {
+        lock (_gate)
+        {
+            if (_endedUnbound.Remove(sessionId))
             {
+                Decrement(identity);
                 return;
             }
+
+            _sessions[sessionId] = identity;
         }
     }
 
-    /// <summary>The sessions <paramref name="identity"/> holds now.</summary>
-    public int Open(string identity) => _open.GetValueOrDefault(identity);
+    /// <summary>Session <paramref name="sessionId"/> ended: its slot goes back, if it holds one.</summary>
+    public void Ended(string sessionId)
+    {
+        lock (_gate)
+        {
+            if (_sessions.Remove(sessionId, out var identity))
+            {
+                Decrement(identity);
+                return;
+            }
+
+            var now = time.GetUtcNow();
+            foreach (var stale in _endedUnbound.Where(e => now - e.Value > EndedMemory).Select(e => e.Key).ToList())
+            {
+                _endedUnbound.Remove(stale);
+            }
+
+            _endedUnbound[sessionId] = now;
+        }
+    }
+
+    /// <summary>The sessions <paramref name="identity"/> holds (or is opening) now.</summary>
+    public int Open(string identity)
+    {
+        lock (_gate)
+        {
+            return _open.GetValueOrDefault(identity);
+        }
+    }
+
+    private void Decrement(string identity)
+    {
+        if (_open.TryGetValue(identity, out var open))
+        {
+            if (open <= 1)
+            {
+                _open.Remove(identity);
+            }
+            else
+            {
+                _open[identity] = open - 1;
+            }
+        }
+    }
+}
+
+/// <summary>Marks the MCP endpoints, so checks apply to whatever path routes to them (<c>/mcp</c>, <c>/mcp/</c>, <c>/MCP</c>).</summary>
+public sealed class McpEndpointMetadata
+{
+    public static McpEndpointMetadata Instance { get; } = new();
+
+    /// <summary>Whether the request was routed to an MCP endpoint.</summary>
+    public static bool Applies(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<McpEndpointMetadata>() is not null;
 }
 
 /// <summary>
@@ -82,9 +153,13 @@ public sealed class SessionQuotaMiddleware(RequestDelegate next, SessionQuota qu
         }
         finally
         {
-            if (string.IsNullOrEmpty(context.Response.Headers[SessionHeader].ToString()))
+            if (context.Response.Headers[SessionHeader].ToString() is { Length: > 0 } session)
             {
-                quota.Release(identity);
+                quota.Bind(session, identity);
+            }
+            else
+            {
+                quota.Cancel(identity);
             }
         }
     }
