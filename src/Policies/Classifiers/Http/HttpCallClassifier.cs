@@ -22,6 +22,7 @@ internal sealed class HttpCallClassifier : IToolClassifier
     private const string BodyArgument = "body";
     private const string Accepted = "service, method, path, headers and body";
     private const string MethodHelp = "give an HTTP method such as GET or POST";
+    private const string Override = "_method";
 
     public Classification Classify(JsonElement arguments, PolicyEnvironment environment)
     {
@@ -281,17 +282,17 @@ internal sealed class HttpCallClassifier : IToolClassifier
     /// </summary>
     private static void CheckMethodOverride(HttpTarget? path, string? body, List<Refusal> refusals)
     {
-        if (path?.QueryKeys.Any(IsOverride) == true)
+        if (path?.QueryKeys.Any(IsOverride) == true || (path?.Query is { } query && HttpParameterNames.Mentions(query, Override)))
         {
-            refusals.Add(new Refusal(HttpRefusalCodes.ForbiddenMethod, "Query parameter '_method' (however it is encoded) overrides the HTTP method on many servers, so it is refused: put the method you mean in 'method' instead."));
+            refusals.Add(new Refusal(HttpRefusalCodes.ForbiddenMethod, "Query parameter '_method' (however it is encoded or spelled) overrides the HTTP method on many servers, so it is refused: put the method you mean in 'method' instead."));
         }
 
-        if (body is not null && HttpParameterNames.OfBody(body).Any(IsOverride))
+        if (body is not null && (HttpParameterNames.OfBody(body).Any(IsOverride) || HttpParameterNames.Mentions(body, Override)))
         {
-            refusals.Add(new Refusal(HttpRefusalCodes.ForbiddenMethod, "A '_method' form field, multipart part or JSON member (however it is encoded) overrides the HTTP method on many servers, so it is refused: put the method you mean in 'method' instead."));
+            refusals.Add(new Refusal(HttpRefusalCodes.ForbiddenMethod, "The body names '_method' (as a form field, multipart part or JSON member, however it is encoded or spelled), which overrides the HTTP method on many servers, so it is refused: put the method you mean in 'method' instead, and do not mention '_method' in the body."));
         }
 
-        static bool IsOverride(string name) => name.Trim().Equals("_method", StringComparison.OrdinalIgnoreCase);
+        static bool IsOverride(string name) => name.Trim().Equals(Override, StringComparison.OrdinalIgnoreCase);
     }
 
     private static string? ReadBody(JsonElement? element, FactSetBuilder facts, List<Refusal> refusals)

@@ -51,6 +51,18 @@ internal static class HttpHeaderRules
         ("ssl-client-", Identity),
         ("x-jwt-", Identity),
         ("x-userinfo", Identity),
+        ("x-user-", Identity),
+        ("x-auth-", Identity),
+        ("x-consumer-", Identity),
+        ("x-credential-", Identity),
+        ("x-pomerium-", Identity),
+        ("x-vouch-", Identity),
+        ("x-oidc-", Identity),
+        ("oidc-", Identity),
+        ("remote-", Identity),
+        ("tailscale-", Identity),
+        ("cf-access-", Identity),
+        ("x-tenant-", Identity),
     ];
 
     /// <summary>Words that, anywhere in a name, mark a header carrying the client's address.</summary>
@@ -75,6 +87,10 @@ internal static class HttpHeaderRules
         ["x-username"] = Identity,
         ["x-email"] = Identity,
         ["x-principal"] = Identity,
+        ["x-groups"] = Identity,
+        ["x-roles"] = Identity,
+        ["x-scopes"] = Identity,
+        ["x-tenant"] = Identity,
         ["x-forwarded-user"] = Identity,
         ["x-forwarded-email"] = Identity,
         ["x-original-method"] = MethodOverride,
@@ -251,16 +267,12 @@ internal static class HttpHeaderRules
         return valid;
     }
 
+    /// <summary>Whether <paramref name="name"/> is, to a server, the header the gateway sets for the service (letter case, '_' and '-' alike).</summary>
     private static bool IsCredentialHeader(HttpTargetInfo target, string name)
     {
-        if (target.CredentialHeaders.Contains(name))
-        {
-            return true;
-        }
-
         foreach (var credential in target.CredentialHeaders)
         {
-            if (string.Equals(credential, name, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(credential.Replace('_', '-'), name.Replace('_', '-'), StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }

@@ -12,7 +12,8 @@ namespace McpGateway.Policies.Classifiers.Http;
 /// </summary>
 internal static class HttpParameterNames
 {
-    private const int MaxJsonDepth = 64;
+    // As deep as the most lenient common JSON reader (PHP's json_decode) goes.
+    private const int MaxJsonDepth = 512;
 
     // Linear time whatever the body (no backtracking): a multipart part's name parameter.
     private static readonly Regex MultipartName = new(
@@ -78,6 +79,7 @@ internal static class HttpParameterNames
 
     private static List<string> JsonNames(string body)
     {
+        body = body.TrimStart('\uFEFF');
         var trimmed = body.AsSpan().TrimStart();
         if (trimmed.IsEmpty || trimmed[0] != '{')
         {
@@ -101,20 +103,94 @@ internal static class HttpParameterNames
         }
     }
 
-    /// <summary>A raw name as servers read it: percent-decoded (and with '+' as a space in forms), and its base before '['.</summary>
+    /// <summary>
+    /// A raw name as servers read it: percent-decoded (and with '+' as a space in forms), its base
+    /// before '[', and as PHP reads each of those (cut at NUL, leading spaces dropped, '.', ' ' and
+    /// an unmatched '[' read as '_').
+    /// </summary>
     private static IEnumerable<string> Readings(string raw, bool plusIsSpace)
     {
         var decoded = raw.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(raw) : raw;
-        yield return decoded;
+        var readings = new List<string> { decoded };
         if (plusIsSpace && decoded.Contains('+', StringComparison.Ordinal))
         {
-            yield return decoded.Replace('+', ' ');
+            readings.Add(decoded.Replace('+', ' '));
         }
 
-        var bracket = decoded.IndexOf('[', StringComparison.Ordinal);
-        if (bracket > 0)
+        foreach (var reading in readings.ToList())
         {
-            yield return decoded[..bracket];
+            var bracket = reading.IndexOf('[', StringComparison.Ordinal);
+            if (bracket > 0)
+            {
+                readings.Add(reading[..bracket]);
+            }
+
+            readings.Add(AsPhpReadsIt(reading));
         }
+
+        return readings.Distinct(StringComparer.Ordinal);
+    }
+
+    private static string AsPhpReadsIt(string name)
+    {
+        var nul = name.IndexOf('\0', StringComparison.Ordinal);
+        var cut = (nul >= 0 ? name[..nul] : name).TrimStart(' ');
+        var closed = cut.IndexOf(']', StringComparison.Ordinal) > cut.IndexOf('[', StringComparison.Ordinal) && cut.Contains('[', StringComparison.Ordinal);
+        var bracket = closed ? cut.IndexOf('[', StringComparison.Ordinal) : cut.Length;
+        var head = cut[..bracket].Replace('.', '_').Replace(' ', '_');
+        return closed ? head + cut[bracket..] : head.Replace('[', '_');
+    }
+
+    /// <summary>
+    /// Whether <paramref name="text"/>, decoded as a server might (percent escapes, JSON <c>\u</c>
+    /// escapes, backslashes dropped), mentions a parameter that servers read as
+    /// <paramref name="name"/> when it starts with '_': the name itself, or spelled with '.', ' ',
+    /// '+' or '[' for its first character, standing alone (not part of a longer name). A coarse,
+    /// fail-closed check for what no parser of ours may read the same way as the backend.
+    /// </summary>
+    public static bool Mentions(string text, string name)
+    {
+        var decoded = Decode(text);
+        var rest = name[1..];
+        for (var at = decoded.IndexOf(rest, StringComparison.OrdinalIgnoreCase); at >= 0; at = decoded.IndexOf(rest, at + 1, StringComparison.OrdinalIgnoreCase))
+        {
+            var start = at - 1;
+            var end = at + rest.Length;
+            if (start >= 0 && decoded[start] is '_' or '.' or ' ' or '+' or '['
+                && (start == 0 || !IsNameChar(decoded[start - 1]))
+                && (end >= decoded.Length || !IsNameChar(decoded[end])))
+            {
+                return true;
+            }
+        }
+
+        return false;
+
+        static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
+    }
+
+    private static string Decode(string text)
+    {
+        var decoded = text.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(text) : text;
+        if (!decoded.Contains('\\', StringComparison.Ordinal))
+        {
+            return decoded;
+        }
+
+        var result = new System.Text.StringBuilder(decoded.Length);
+        for (var i = 0; i < decoded.Length; i++)
+        {
+            if (decoded[i] != '\\')
+            {
+                result.Append(decoded[i]);
+            }
+            else if (i + 5 < decoded.Length && decoded[i + 1] is 'u' or 'U' && int.TryParse(decoded.AsSpan(i + 2, 4), System.Globalization.NumberStyles.HexNumber, null, out var code))
+            {
+                result.Append((char)code);
+                i += 5;
+            }
+        }
+
+        return result.ToString();
     }
 }

@@ -60,6 +60,17 @@ public sealed class HttpHeaderRulesTests
     [InlineData("X-MS-CLIENT-PRINCIPAL-NAME")]
     [InlineData("X-Goog-Authenticated-User-Email")]
     [InlineData("X-SSL-Client-Cert")]
+    [InlineData("Remote-Groups")]
+    [InlineData("Remote-Email")]
+    [InlineData("X-Consumer-Username")]
+    [InlineData("X-Pomerium-Claim-Email")]
+    [InlineData("OIDC_CLAIM_email")]
+    [InlineData("Tailscale-User-Login")]
+    [InlineData("X-User-Email")]
+    [InlineData("X-Auth-User")]
+    [InlineData("X-Groups")]
+    [InlineData("X-Roles")]
+    [InlineData("Cf-Access-Jwt-Assertion")]
     public void Credential_routing_and_framing_headers_are_refused(string name)
     {
         var result = HttpCalls.Headers($$"""{"{{name}}": "x"}""");
@@ -75,6 +86,8 @@ public sealed class HttpHeaderRulesTests
     [InlineData("X-Api-Key")]
     [InlineData("x-api-key")]
     [InlineData("X-API-KEY")]
+    [InlineData("x_api_key")]
+    [InlineData("X_API-KEY")]
     public void Credential_header_the_gateway_sets_for_the_service_is_refused(string name)
     {
         var result = HttpCalls.Headers($$"""{"{{name}}": "stolen"}""");

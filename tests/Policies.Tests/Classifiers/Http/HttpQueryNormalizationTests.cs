@@ -11,17 +11,17 @@ public sealed class HttpQueryNormalizationTests
     [InlineData("/x?a=%2f", "a=%2F", "a")]
     [InlineData("/x?a=%2F%25%23%3f", "a=%2F%25%23%3F", "a")]
     [InlineData("/x?a=%c3%a9&%C3%A9=1", "a=%C3%A9&%C3%A9=1", "a|\u00e9")]
-    [InlineData("/x?a+b=1", "a+b=1", "a+b|a b")]
+    [InlineData("/x?a+b=1", "a+b=1", "a+b|a b|a_b")]
     [InlineData("/x?a=1;debug=1", "a=1;debug=1", "a|debug")]
     [InlineData("/x?debug%5B%5D=1", "debug%5B%5D=1", "debug[]|debug")]
     [InlineData("/x?debug%5Bx%5D=1&debug=2", "debug%5Bx%5D=1&debug=2", "debug[x]|debug")]
-    [InlineData("/x?a%20b=1", "a%20b=1", "a b")]
+    [InlineData("/x?a%20b=1", "a%20b=1", "a b|a_b")]
     [InlineData("/x?a=1&a=2&b", "a=1&a=2&b", "a|b")]
     [InlineData("/x?a=1&&=2&b", "a=1&&=2&b", "a|b")]
     [InlineData("/x?q=a/b?c:d@e", "q=a/b?c:d@e", "q")]
     [InlineData("/x?a=%FF", "a=%FF", "a")]
     [InlineData("/x?%61dmin=1&admin=2", "admin=1&admin=2", "admin")]
-    [InlineData("/x?%2e%2e/=1", "../=1", "../")]
+    [InlineData("/x?%2e%2e/=1", "../=1", "../|__/")]
     public void Query_is_normalised_and_its_keys_listed(string path, string query, string keys)
     {
         var result = HttpCalls.Path(path);
