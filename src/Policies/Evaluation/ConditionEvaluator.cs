@@ -101,8 +101,8 @@ internal static class ConditionEvaluator
     /// <summary>Path values as servers route them: percent-decoded.</summary>
     private static FactValue Decoded(FactValue value) => value.Type switch
     {
-        FactType.Text => FactValue.Of(PathText.Decode(value.Text!)),
-        FactType.TextList => FactValue.Of(value.Items.Select(PathText.Decode)),
+        FactType.Text => FactValue.Of(PathText.Lenient(value.Text!)),
+        FactType.TextList => FactValue.Of(value.Items.Select(PathText.Lenient)),
         _ => value,
     };
 

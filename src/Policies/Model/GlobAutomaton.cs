@@ -104,17 +104,23 @@ internal sealed class GlobAutomaton
 
     public bool IsMatch(string text, bool ignoreCase)
     {
+        // Only the states the automaton may be in are visited: a set of indices and a mark per state.
         var count = _steps.Length + 1;
-        Span<bool> current = count <= 512 ? stackalloc bool[count] : new bool[count];
-        Span<bool> next = count <= 512 ? stackalloc bool[count] : new bool[count];
-        Enter(current, 0);
+        var current = new List<int>(count);
+        var next = new List<int>(count);
+        var marked = new bool[count];
+        Enter(current, marked, 0);
         foreach (var c in text)
         {
-            next.Clear();
-            var any = false;
-            for (var state = 0; state < _steps.Length; state++)
+            foreach (var state in current)
             {
-                if (!current[state])
+                marked[state] = false;
+            }
+
+            next.Clear();
+            foreach (var state in current)
+            {
+                if (state >= _steps.Length)
                 {
                     continue;
                 }
@@ -122,34 +128,42 @@ internal sealed class GlobAutomaton
                 var step = _steps[state];
                 var matches = step.Match switch
                 {
-                    Match.Char => step.Char == c || (ignoreCase && char.ToUpperInvariant(step.Char) == char.ToUpperInvariant(c)),
+                    Match.Char => step.Char == c || (ignoreCase && SameIgnoringCase(step.Char, c)),
                     Match.NotSlash => c != '/',
                     Match.Any => true,
                     _ => false,
                 };
                 if (matches)
                 {
-                    Enter(next, step.Next);
-                    any = true;
+                    Enter(next, marked, step.Next);
                 }
             }
 
-            if (!any)
+            if (next.Count == 0)
             {
                 return false;
             }
 
-            next.CopyTo(current);
+            (current, next) = (next, current);
         }
 
-        return current[_accept];
+        return current.Contains(_accept);
     }
 
-    private void Enter(Span<bool> states, int state)
+    // Both directions, so characters whose case maps are not symmetric (the Kelvin sign K and k,
+    // the Ohm sign and omega) compare as a case-insensitive regular expression would.
+    private static bool SameIgnoringCase(char a, char b) =>
+        char.ToUpperInvariant(a) == char.ToUpperInvariant(b) || char.ToLowerInvariant(a) == char.ToLowerInvariant(b);
+
+    private void Enter(List<int> states, bool[] marked, int state)
     {
         foreach (var reachable in _closure[state])
         {
-            states[reachable] = true;
+            if (!marked[reachable])
+            {
+                marked[reachable] = true;
+                states.Add(reachable);
+            }
         }
     }
 

@@ -66,5 +66,28 @@ public static class PathText
     /// <summary>The percent-decoded text (invalid or non-UTF-8 escapes are left as they are).</summary>
     public static string Decode(string text) => text.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(text) : text;
 
+    /// <summary>
+    /// A path as the most lenient servers route it, for rules that restrict: percent-decoded, and
+    /// with spaces and dots at the end of each segment dropped (Windows file systems and the
+    /// servers on them treat <c>/admin.</c> and <c>/admin%20</c> as <c>/admin</c>).
+    /// </summary>
+    public static string Lenient(string text)
+    {
+        var decoded = Decode(text);
+        if (!decoded.Contains(" /", StringComparison.Ordinal) && !decoded.Contains("./", StringComparison.Ordinal) && !decoded.EndsWith(' ') && !decoded.EndsWith('.'))
+        {
+            return decoded;
+        }
+
+        var segments = decoded.Split('/');
+        for (var i = 0; i < segments.Length; i++)
+        {
+            var trimmed = segments[i].TrimEnd(' ', '.');
+            segments[i] = trimmed.Length > 0 || segments[i].Length == 0 ? trimmed : segments[i];
+        }
+
+        return string.Join('/', segments);
+    }
+
     private static bool IsHex(char c) => char.IsAsciiHexDigit(c);
 }

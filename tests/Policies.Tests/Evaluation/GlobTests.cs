@@ -9,7 +9,8 @@ namespace Policies.Tests.Evaluation;
 /// <summary>
 /// The glob matcher is an automaton, not a regular expression. Its meaning is the regular
 /// expression each glob stands for (written out here as the oracle): <c>*</c> is <c>[^/]*</c>,
-/// <c>**</c> is <c>.*</c>, <c>/**/</c> is <c>/(?:.*/)?</c>, <c>?</c> is <c>[^/]</c>.
+/// <c>**</c> is <c>.*</c> (any character, line feeds too), <c>/**/</c> is <c>/(?:.*/)?</c>,
+/// <c>?</c> is <c>[^/]</c>, anchored at both ends of the whole text.
 /// </summary>
 public sealed class GlobTests
 {
@@ -52,15 +53,21 @@ public sealed class GlobTests
     [Fact]
     public void Any_glob_matches_exactly_what_its_regular_expression_matches()
     {
-        var patterns = Gen.Elements("a", "b", "/", "*", "**", "?", "/**/", ".", "A").ArrayOf().Select(p => string.Concat(p));
-        var texts = Gen.Elements("a", "b", "/", ".", "A", "ab", "//").ArrayOf().Select(p => string.Concat(p));
+        var patterns = Gen.Elements("a", "b", "/", "*", "**", "?", "/**/", ".", "A", "k", "K", "\u03a9", "s", "\u00e5").ArrayOf().Select(p => string.Concat(p));
+        var texts = Gen.Elements("a", "b", "/", ".", "A", "ab", "//", "\n", "k", "\u212a", "\u2126", "\u03c9", "\u017f", "\u212b", "\u00c5").ArrayOf().Select(p => string.Concat(p));
         Prop.ForAll(patterns.ToArbitrary(), texts.ToArbitrary(), (pattern, text) =>
         {
-            var oracle = new Regex(Oracle(pattern), RegexOptions.CultureInvariant);
-            var lenient = new Regex(Oracle(pattern), RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+            var oracle = new Regex(Oracle(pattern), RegexOptions.CultureInvariant | RegexOptions.Singleline);
+            var lenient = new Regex(Oracle(pattern), RegexOptions.CultureInvariant | RegexOptions.Singleline | RegexOptions.IgnoreCase);
             var glob = Glob.Compile(pattern);
             return glob.IsMatch(text) == oracle.IsMatch(text) && glob.IsMatch(text, ignoreCase: true) == lenient.IsMatch(text);
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(3_000));
+    }
+
+    [Fact]
+    public void A_glob_does_not_match_a_text_that_only_adds_a_final_line_feed()
+    {
+        Glob.Compile("/api/admin").IsMatch("/api/admin\n").Should().BeFalse();
     }
 
     [Fact]
@@ -101,6 +108,7 @@ public sealed class GlobTests
             }
         }
 
-        return regex.Append('$').ToString();
+        // \z, not $: a glob matches the whole text, and a final line feed is part of it.
+        return regex.Append(@"\z").ToString();
     }
 }

@@ -28,12 +28,40 @@ public sealed class PathMatchingTests
     [InlineData("/Api/ADMIN/USERS/")]
     [InlineData("/api/INTERNAL/keys")]
     [InlineData("/api/Internal/")]
+    [InlineData("/api/admin%20")]
+    [InlineData("/api/admin.")]
+    [InlineData("/api/admin%20.%20")]
+    [InlineData("/api/admin./users")]
+    [InlineData("/api/internal%20/keys")]
     public void A_deny_on_a_path_catches_other_cases_and_trailing_slashes(string path)
     {
         var decision = TestPolicies.Engine(Rules).Evaluate("agent-1", $$"""{"service":"billing","method":"GET","path":"{{path}}"}""", "http_call");
 
         decision.Effect.Should().Be(PolicyEffect.Deny);
         decision.MatchedRules.Should().NotBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("/api/admin%0A")]
+    [InlineData("/api/admin%0d")]
+    [InlineData("/api/admin%09")]
+    [InlineData("/api/admin%7F")]
+    [InlineData("/api/admin%1b[0m")]
+    public void An_encoded_control_character_makes_the_path_unparsed(string path)
+    {
+        var decision = TestPolicies.Engine(Rules).Evaluate("agent-1", $$"""{"service":"billing","method":"GET","path":"{{path}}"}""", "http_call");
+
+        decision.Effect.Should().Be(PolicyEffect.Deny);
+        decision.Classification!.IsUnparsed.Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_path_longer_than_servers_accept_is_refused_before_it_is_matched()
+    {
+        var decision = TestPolicies.Engine(Rules).Evaluate("agent-1", $$"""{"service":"billing","method":"GET","path":"/api/{{new string('a', 9000)}}"}""", "http_call");
+
+        decision.Effect.Should().Be(PolicyEffect.Deny);
+        decision.Reasons.Should().Contain(r => r.Contains("at most 8,192", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -23,6 +23,7 @@ internal sealed class HttpCallClassifier : IToolClassifier
     private const string Accepted = "service, method, path, headers and body";
     private const string MethodHelp = "give an HTTP method such as GET or POST";
     private const string Override = "_method";
+    private const int MaxPathLength = 8192;
 
     public Classification Classify(JsonElement arguments, PolicyEnvironment environment)
     {
@@ -43,7 +44,8 @@ internal sealed class HttpCallClassifier : IToolClassifier
         var method = CheckMethod(ReadRequired(fields.Method, MethodArgument, refusals, MethodHelp), facts, refusals);
 
         HttpTarget? path = null;
-        if (ReadRequired(fields.Path, PathArgument, refusals, HttpPathNormalizer.RelativePathFix) is { } rawPath)
+        if (ReadRequired(fields.Path, PathArgument, refusals, HttpPathNormalizer.RelativePathFix) is { } rawPath
+            && CheckLength(rawPath, refusals))
         {
             path = HttpPathNormalizer.Normalize(rawPath, unparsed, refusals);
             if (path.Path is not null)
@@ -73,6 +75,21 @@ internal sealed class HttpCallClassifier : IToolClassifier
             : null);
 
         return new Classification(HttpCallTool.Name, targetName, facts.Build(), [.. unparsed], [.. refusals], request);
+    }
+
+    /// <summary>
+    /// Paths and queries longer than servers accept (8 KiB is the common limit) are refused before
+    /// anything is parsed or matched, so no rule's work grows with an agent's input.
+    /// </summary>
+    private static bool CheckLength(string path, List<Refusal> refusals)
+    {
+        if (path.Length <= MaxPathLength)
+        {
+            return true;
+        }
+
+        refusals.Add(new Refusal(HttpRefusalCodes.Arguments, $"Argument 'path' is {path.Length:N0} characters long; the gateway sends at most {MaxPathLength:N0} (path and query together), as most servers accept no more. Shorten it, or send the data in a POST body."));
+        return false;
     }
 
     private static Fields ReadFields(JsonElement arguments, List<Refusal> refusals)

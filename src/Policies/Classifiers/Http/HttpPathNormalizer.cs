@@ -280,6 +280,7 @@ internal static class HttpPathNormalizer
         '#' => "an encoded '#'; servers that decode it cut the path there. Remove it; a '#' inside the path cannot be sent",
         '%' => "an encoded '%', which allows double encoding (%252F decodes to %2F, then to '/'). Percent-encode each byte exactly once",
         0 => "an encoded NUL; servers may cut the path there. Remove it",
+        < 0x20 or 0x7F => $"an encoded control character (U+{value:X4}); servers may cut, trim or reject the path there, so the path checked might not be the one served. Remove it",
         _ => null,
     };
 }
