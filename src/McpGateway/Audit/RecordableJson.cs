@@ -46,18 +46,36 @@ internal static class RecordableJson
     private static JsonObject SanitizeObject(JsonObject obj)
     {
         var result = new JsonObject();
+        var repeats = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (name, child) in Members(obj))
         {
-            var key = Text(name);
-            for (var n = 2; result.ContainsKey(key); n++)
-            {
-                key = $"{Text(name)}\uFFFD{n}";
-            }
-
-            result[key] = Sanitize(child);
+            result[Distinct(result, repeats, Text(name))] = Sanitize(child);
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// <paramref name="name"/>, or, when the object already has it (names that sanitising made
+    /// equal, or that the input repeated), <c>name\uFFFD2</c>, <c>name\uFFFD3</c>… — counted per
+    /// name, so many repeats cost no more than one each.
+    /// </summary>
+    private static string Distinct(JsonObject obj, Dictionary<string, int> repeats, string name)
+    {
+        if (!obj.ContainsKey(name))
+        {
+            return name;
+        }
+
+        var n = repeats.GetValueOrDefault(name, 1);
+        string key;
+        do
+        {
+            key = $"{name}\uFFFD{++n}";
+        }
+        while (obj.ContainsKey(key));
+        repeats[name] = n;
+        return key;
     }
 
     /// <summary>An object's members; an object parsed lazily from text that repeats a name (or escapes a lone surrogate in one) is read member by member.</summary>
@@ -104,16 +122,10 @@ internal static class RecordableJson
         {
             case JsonValueKind.Object:
                 var obj = new JsonObject();
+                var repeats = new Dictionary<string, int>(StringComparer.Ordinal);
                 foreach (var property in element.EnumerateObject())
                 {
-                    var name = Text(Unescaped(property));
-                    var key = name;
-                    for (var n = 2; obj.ContainsKey(key); n++)
-                    {
-                        key = $"{name}\uFFFD{n}";
-                    }
-
-                    obj[key] = SanitizeElement(property.Value);
+                    obj[Distinct(obj, repeats, Text(Unescaped(property)))] = SanitizeElement(property.Value);
                 }
 
                 return obj;

@@ -46,6 +46,10 @@ public sealed class MalformedRequestTests : IAsyncLifetime
     [InlineData("""{"arguments": {}}""", "'params.name' must be the tool's name as a string", "")]
     [InlineData("""{"name": "http_call", "arguments": "GET /api/echo"}""", "'params.arguments' must be a JSON object", "http_call")]
     [InlineData("""{"name": "http_call", "arguments": [1]}""", "'params.arguments' must be a JSON object", "http_call")]
+    [InlineData("""{"name": "http_call", "arguments": {"service": "loopback", "method": "GET", "path": "/api/echo\ud800"}}""", "lone surrogate", "")]
+    [InlineData("""{"name": "http_call", "arguments": {"service": "loopback", "\udc00": 1}}""", "lone surrogate", "")]
+    [InlineData("""{"name": "http_call", "name": "other", "arguments": {}}""", "repeat a name", "")]
+    [InlineData("""{"name": "http_call", "arguments": {"path": "/a", "path": "/b"}}""", "repeat a name", "")]
     public async Task A_malformed_tools_call_is_an_error_result_and_recorded_as_refused(string parameters, string message, string tool)
     {
         var session = await OpenSessionAsync();

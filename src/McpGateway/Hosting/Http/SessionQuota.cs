@@ -118,8 +118,13 @@ public sealed class McpEndpointMetadata
 {
     public static McpEndpointMetadata Instance { get; } = new();
 
-    /// <summary>Whether the request was routed to an MCP endpoint.</summary>
-    public static bool Applies(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<McpEndpointMetadata>() is not null;
+    /// <summary>
+    /// Whether the request was routed to an MCP endpoint, or is for its path in any spelling
+    /// (routing answers a POST with the wrong content type itself, without an endpoint).
+    /// </summary>
+    public static bool Applies(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<McpEndpointMetadata>() is not null
+        || context.Request.Path.StartsWithSegments("/mcp", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>

@@ -32,19 +32,21 @@ internal static class MalformedRequestFilter
     private static void Check(MessageContext context, JsonRpcRequest request)
     {
         var parameters = request.Params;
+        var unreadable = Unreadable(parameters);
         if (request.Method == RequestMethods.ToolsCall)
         {
-            if (Problem(parameters) is { } problem)
+            if ((unreadable ?? Problem(parameters)) is { } problem)
             {
-                var name = parameters is JsonObject obj && obj["name"] is JsonValue value && value.TryGetValue(out string? text) ? text : string.Empty;
-                var arguments = parameters is JsonObject withArguments && withArguments["arguments"] is { } given
-                    ? JsonSerializer.SerializeToElement(given)
-                    : JsonSerializer.SerializeToElement(parameters);
-                context.Items[ItemKey] = new MalformedCall(problem, arguments);
-                request.Params = new JsonObject { ["name"] = name, ["arguments"] = new JsonObject() };
+                context.Items[ItemKey] = new MalformedCall(problem, Arguments(parameters, unreadable is null));
+                request.Params = new JsonObject { ["name"] = unreadable is null ? Name(parameters) : string.Empty, ["arguments"] = new JsonObject() };
             }
 
             return;
+        }
+
+        if (unreadable is not null)
+        {
+            throw new McpProtocolException($"'params' of '{PrintableText.Escape(request.Method, 64)}': {unreadable}", McpErrorCode.InvalidParams);
         }
 
         if (parameters is not null and not JsonObject)
@@ -52,6 +54,70 @@ internal static class MalformedRequestFilter
             throw new McpProtocolException(
                 $"'params' of '{PrintableText.Escape(request.Method, 64)}' must be a JSON object (or left out), not {Kind(parameters)}.",
                 McpErrorCode.InvalidParams);
+        }
+    }
+
+    /// <summary>
+    /// Why <paramref name="node"/> cannot be read as data (a name repeated in an object, a lone
+    /// surrogate escaped in a string or a name), or null. Every name and string is touched once.
+    /// </summary>
+    private static string? Unreadable(JsonNode? node)
+    {
+        try
+        {
+            Touch(node);
+            return null;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
+        {
+            return "The params repeat a name in an object or hold a lone surrogate (an unpaired \\uD800-\\uDFFF escape), which the gateway cannot read unambiguously. Give each name once and remove the escape.";
+        }
+
+        static void Touch(JsonNode? node)
+        {
+            switch (node)
+            {
+                case JsonObject obj:
+                    foreach (var (_, child) in obj)
+                    {
+                        Touch(child);
+                    }
+
+                    break;
+                case JsonArray array:
+                    foreach (var child in array)
+                    {
+                        Touch(child);
+                    }
+
+                    break;
+                case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                    _ = value.GetValue<string>();
+                    break;
+            }
+        }
+    }
+
+    private static string Name(JsonNode? parameters) =>
+        parameters is JsonObject obj && obj["name"] is JsonValue value && value.TryGetValue(out string? text) ? text : string.Empty;
+
+    /// <summary>The arguments as they came, for the request hash; params that cannot be read are kept as their text.</summary>
+    private static JsonElement Arguments(JsonNode? parameters, bool readable)
+    {
+        if (readable)
+        {
+            return parameters is JsonObject obj && obj["arguments"] is { } given
+                ? JsonSerializer.SerializeToElement(given)
+                : JsonSerializer.SerializeToElement(parameters);
+        }
+
+        try
+        {
+            return JsonSerializer.SerializeToElement(parameters?.ToJsonString());
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or JsonException)
+        {
+            return JsonSerializer.SerializeToElement("(params that cannot be read)");
         }
     }
 
