@@ -245,6 +245,24 @@ public sealed class HttpCallExecutorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_checked_header_is_sent_even_those_dotnet_files_as_content_headers()
+    {
+        string[] names = ["expires", "allow", "last-modified", "content-language", "x-request-id"];
+        var spec = Spec("POST", "/api/echo", null) with
+        {
+            Headers = [.. names.Select(n => KeyValuePair.Create(n, "v-" + n))],
+            Body = "{}",
+        };
+
+        await SendAsync(spec);
+
+        foreach (var name in names)
+        {
+            _service.LastEchoHeaders.Should().ContainKey(name).WhoseValue.Should().Be("v-" + name);
+        }
+    }
+
+    [Fact]
     public async Task A_body_the_server_leaves_unread_never_becomes_a_second_request()
     {
         // A server that reads no body at all: the worst case for an agent-chosen body.

@@ -101,17 +101,20 @@ public sealed class HttpCallExecutor
             request.Headers.ConnectionClose = true;
         }
 
+        // Every checked header is sent, or the call fails: .NET keeps content headers (Content-*,
+        // Allow, Expires, Last-Modified) apart from request headers, and none may be dropped silently.
         foreach (var (name, value) in spec.Headers)
         {
-            if (name.StartsWith("content-", StringComparison.Ordinal))
+            if (request.Headers.TryAddWithoutValidation(name, value))
             {
-                request.Content ??= new ByteArrayContent([]);
-                request.Content.Headers.Remove(name);
-                request.Content.Headers.TryAddWithoutValidation(name, value);
+                continue;
             }
-            else
+
+            request.Content ??= new ByteArrayContent([]);
+            request.Content.Headers.Remove(name);
+            if (!request.Content.Headers.TryAddWithoutValidation(name, value))
             {
-                request.Headers.TryAddWithoutValidation(name, value);
+                throw new ToolCallException($"Header '{name}' cannot be sent by the gateway; remove it.");
             }
         }
     }
