@@ -60,7 +60,7 @@ public static class BoundedYaml
     {
         if (content.Length > limits.MaxBytes)
         {
-            throw new YamlInputException(new SourceLocation(name, 1, 1), $"The file is {content.Length:N0} bytes; the limit is {limits.MaxBytes:N0}. Split it into several files.");
+            throw new YamlInputException(new SourceLocation(name, 1, 1), $"The file is over the size limit: the limit is {limits.MaxBytes:N0} bytes. Split it into several files.");
         }
 
         var text = Decode(content);
@@ -79,6 +79,25 @@ public static class BoundedYaml
         }
 
         return stream;
+    }
+
+    /// <summary>
+    /// Reads a file's bytes, but never more than one byte past <see cref="YamlLimits.MaxBytes"/>
+    /// (enough for <see cref="Load(string, ReadOnlySpan{byte}, YamlLimits, ref long)"/> to say it
+    /// is too large): a huge file, or a link to an endless device, costs no more than that.
+    /// </summary>
+    public static byte[] ReadFile(string path, YamlLimits limits)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+        var buffer = new byte[Math.Min(limits.MaxBytes + 1L, stream.CanSeek && stream.Length > 0 ? stream.Length : limits.MaxBytes + 1L)];
+        var read = 0;
+        int chunk;
+        while (read < buffer.Length && (chunk = stream.Read(buffer, read, buffer.Length - read)) > 0)
+        {
+            read += chunk;
+        }
+
+        return read == buffer.Length ? buffer : buffer[..read];
     }
 
     /// <summary>Builds the documents of <paramref name="content"/> on its own budget.</summary>

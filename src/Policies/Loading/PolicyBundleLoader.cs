@@ -42,7 +42,7 @@ public sealed class PolicyBundleLoader
     {
         if (File.Exists(path))
         {
-            return [new PolicySource(Path.GetFileName(path), File.ReadAllBytes(path))];
+            return [new PolicySource(Path.GetFileName(path), BoundedYaml.ReadFile(path, YamlLimits.Policies))];
         }
 
         if (!Directory.Exists(path))
@@ -54,7 +54,7 @@ public sealed class PolicyBundleLoader
             .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
             .Select(f => (Name: Path.GetRelativePath(path, f).Replace('\\', '/'), Full: f))
             .OrderBy(f => f.Name, StringComparer.Ordinal)
-            .Select(f => new PolicySource(f.Name, File.ReadAllBytes(f.Full)))
+            .Select(f => new PolicySource(f.Name, BoundedYaml.ReadFile(f.Full, YamlLimits.Policies)))
             .ToList();
         return files.Count > 0
             ? files

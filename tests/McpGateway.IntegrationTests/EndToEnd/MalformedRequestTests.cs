@@ -77,6 +77,23 @@ public sealed class MalformedRequestTests : IAsyncLifetime
         _server.Process.HasExited.Should().BeFalse();
     }
 
+    [Fact]
+    public async Task Text_a_client_controls_reaches_the_log_escaped()
+    {
+        const string Hostile = "evil\\u001b[31m\\r\\n2026-01-01 info: forged\\u2028\\u202e";
+        using var http = new HttpClient();
+        using var request = RawMcp.Post(_server.McpEndpoint, RawMcp.InitializeJson.Replace("\"raw\"", $"\"{Hostile}\"", StringComparison.Ordinal), _key);
+        using var response = await http.SendAsync(request);
+        var session = response.Headers.GetValues("Mcp-Session-Id").Single();
+        await PostAsync(session, """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"x\u001b[2Jy","arguments":{}}}""");
+        await Task.Delay(500);
+
+        var log = _server.Log;
+        log.Should().Contain("tools/call");
+        log.Where(c => c is '\u001b' or '\r' or '\u2028' or '\u202e').Should().BeEmpty();
+        log.Should().NotContain("\n2026-01-01 info: forged");
+    }
+
     private async Task<string> OpenSessionAsync()
     {
         using var http = new HttpClient();

@@ -166,6 +166,25 @@ public sealed class BoundedLoadingTests
     }
 
     [Fact]
+    public void A_link_to_an_endless_device_is_read_only_up_to_the_limit_and_refused()
+    {
+        var folder = Directory.CreateTempSubdirectory("mcpgw-endless-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "a.yaml"), "rules: [{ name: a, effect: allow }]");
+            File.CreateSymbolicLink(Path.Combine(folder, "zero.yaml"), "/dev/zero");
+
+            var act = () => Loader().Load(folder);
+
+            act.Should().Throw<PolicyBundleException>().WithMessage("*zero.yaml*the limit is 8,388,608*");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_bundle_that_cannot_be_read_is_a_bundle_error()
     {
         var folder = Directory.CreateTempSubdirectory("mcpgw-unreadable-").FullName;

@@ -43,7 +43,7 @@ internal static class PolicyTestFile
         YamlStream stream;
         try
         {
-            stream = BoundedYaml.Load(file, File.ReadAllBytes(file), YamlLimits.Policies);
+            stream = BoundedYaml.Load(file, BoundedYaml.ReadFile(file, YamlLimits.Policies), YamlLimits.Policies);
         }
         catch (YamlInputException ex)
         {
