@@ -20,7 +20,8 @@ public interface IIdentityDirectory
 public sealed record ApiKeyInfo(string Id, string Identity, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt, string? Description, string? RotatedFrom, string Status, string? ReplacedBy = null);
 
 /// <summary>A newly issued key: <see cref="Key"/> is shown once and never stored.</summary>
-public sealed record IssuedKey(ApiKeyInfo Info, string Key);
+/// <param name="ReplacedValidUntil">For a rotation with a grace period: when the replaced key stops working, as stored.</param>
+public sealed record IssuedKey(ApiKeyInfo Info, string Key, DateTimeOffset? ReplacedValidUntil = null);
 
 /// <summary>The outcome of presenting a key.</summary>
 public sealed record ApiKeyAuthentication(IdentityInfo? Identity, string? KeyId, string? Failure)
@@ -171,7 +172,7 @@ public sealed class ApiKeyService
         }
 
         await RecordAsync(AuditEventTypes.KeyRotated, issued.Info, new JsonObject { ["replaces"] = old.Id, ["oldKeyValidUntil"] = AuditChain.FormatTimestamp(now + (grace > TimeSpan.Zero ? grace : TimeSpan.Zero)) }, cancellationToken).ConfigureAwait(false);
-        return issued;
+        return grace > TimeSpan.Zero ? issued with { ReplacedValidUntil = now + grace } : issued;
     }
 
     public async IAsyncEnumerable<ApiKeyInfo> ListAsync(string? identity, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

@@ -111,7 +111,7 @@ internal static class KeyCommands
 
             var issued = await service.RotateAsync(parseResult.GetValue(id)!, expiry, graceSpan, cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync(issued.Key).ConfigureAwait(false);
-            await error.WriteLineAsync($"Created key {issued.Info.Id} replacing {issued.Info.RotatedFrom} for '{issued.Info.Identity}'; the old key {(graceSpan > TimeSpan.Zero ? $"works until {CliTime.Format(now + graceSpan)}" : "is revoked")}. This is the only time the new key is shown.").ConfigureAwait(false);
+            await error.WriteLineAsync($"Created key {issued.Info.Id} replacing {issued.Info.RotatedFrom} for '{issued.Info.Identity}'; the old key {(issued.ReplacedValidUntil is { } until ? $"works until {CliTime.Format(until)}" : "is revoked")}. This is the only time the new key is shown.").ConfigureAwait(false);
             return GatewayCli.Success;
         }, cancellationToken));
         return command;
