@@ -16,21 +16,8 @@ namespace McpGateway.Runtime;
 /// (a value read for a call is held before it is used, rotated values are kept for a while), and
 /// redacting with more secrets is always safe.
 /// </remarks>
-public sealed class RuntimeSnapshot
+public sealed record RuntimeSnapshot(GatewayConfiguration Configuration, PolicyEngine Engine, HeldSecrets Secrets)
 {
-    public RuntimeSnapshot(GatewayConfiguration configuration, PolicyEngine engine, HeldSecrets secrets)
-    {
-        Configuration = configuration;
-        Engine = engine;
-        Secrets = secrets;
-    }
-
-    public GatewayConfiguration Configuration { get; }
-
-    public PolicyEngine Engine { get; }
-
-    public HeldSecrets Secrets { get; }
-
     /// <summary>The policy bundle's revision.</summary>
     public string Revision => Engine.Revision;
 }
