@@ -26,12 +26,20 @@ public static class GatewayServices
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<CallLimiter>();
         services.AddSingleton<GatewayInstance>();
-        services.AddSingleton<IToolCallStage, Pipeline.Stages.DecideStage>();
-        services.AddSingleton<IToolCallStage, Pipeline.Stages.LimitStage>();
-        services.AddSingleton<IToolCallStage, Pipeline.Stages.RecordStartStage>();
-        services.AddSingleton<IToolCallStage, Pipeline.Stages.ExecuteStage>();
-        services.AddSingleton<IToolCallStage, Pipeline.Stages.MaskStage>();
-        services.AddSingleton<ToolCallPipeline>();
+        services.AddSingleton<Pipeline.Stages.DecideStage>();
+        services.AddSingleton<Pipeline.Stages.RecordStartStage>();
+        services.AddSingleton<Pipeline.Stages.ExecuteStage>();
+        services.AddSingleton<Pipeline.Stages.MaskStage>();
+        services.AddSingleton(provider => new ToolCallPipeline(
+            provider.GetRequiredService<GatewayRuntime>(),
+            provider.GetRequiredService<AuditRecorder>(),
+            provider.GetRequiredService<CallLimiter>(),
+            provider.GetRequiredService<Pipeline.Stages.DecideStage>(),
+            provider.GetRequiredService<Pipeline.Stages.RecordStartStage>(),
+            provider.GetRequiredService<Pipeline.Stages.ExecuteStage>(),
+            provider.GetRequiredService<Pipeline.Stages.MaskStage>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<ToolCallPipeline>>()));
         services.AddHttpCallBackend();
         services.AddToolBackend<Policies.Classifiers.Http.HttpRequestSpec, HttpCallBackend>(Policies.Classifiers.Http.HttpCallTool.Name);
         services.AddSingleton<IToolDeclarationSource, HttpCallDeclaration>();

@@ -30,37 +30,43 @@ public sealed class CallLimiter : IDisposable
             QueueLimit = 0,
         }));
 
-    /// <summary>Takes a permit; returns the permit to hold for the call's duration, or a refusal reason.</summary>
-    public (IDisposable? Permit, string? Refusal) TryAcquire(string identity, string target, IReadOnlyDictionary<string, ObligationValue> obligations)
+    /// <summary>Charges one call against the decision's <c>rate</c> (at admission); a refusal reason when over it.</summary>
+    public string? TryCharge(string identity, string target, IReadOnlyDictionary<string, ObligationValue> obligations)
     {
-        var leases = new List<RateLimitLease>();
-        if (obligations.TryGetValue(CommonObligations.Rate, out var rate))
+        if (!obligations.TryGetValue(CommonObligations.Rate, out var rate))
         {
-            var lease = _rates.AttemptAcquire(new RateKey(identity, target, rate.Rate));
-            if (!lease.IsAcquired)
-            {
-                var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? $" Retry in about {Math.Max(1, Math.Ceiling(after.TotalSeconds))}s." : " Retry later.";
-                lease.Dispose();
-                return (null, $"Rate limit reached: at most {rate.Rate} calls by '{identity}' on '{target}'.{retry}");
-            }
-
-            leases.Add(lease);
+            return null;
         }
 
-        if (obligations.TryGetValue(CommonObligations.Concurrency, out var concurrency))
+        using var lease = _rates.AttemptAcquire(new RateKey(identity, target, rate.Rate));
+        if (lease.IsAcquired)
         {
-            var lease = _concurrency.AttemptAcquire(new ConcurrencyKey(identity, target, concurrency.Number));
-            if (!lease.IsAcquired)
-            {
-                lease.Dispose();
-                leases.ForEach(l => l.Dispose());
-                return (null, $"Too many calls at once: at most {concurrency.Number} by '{identity}' on '{target}' may run together. Wait for one to finish.");
-            }
-
-            leases.Add(lease);
+            return null;
         }
 
-        return (new Permit(leases), null);
+        var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? $" Retry in about {Math.Max(1, Math.Ceiling(after.TotalSeconds))}s." : " Retry later.";
+        return $"Rate limit reached: at most {rate.Rate} calls by '{identity}' on '{target}'.{retry}";
+    }
+
+    /// <summary>
+    /// Takes a slot of the decision's <c>concurrency</c> (held around execution): the permit to
+    /// dispose when execution ends, or a refusal reason.
+    /// </summary>
+    public (IDisposable? Permit, string? Refusal) TryEnter(string identity, string target, IReadOnlyDictionary<string, ObligationValue> obligations)
+    {
+        if (!obligations.TryGetValue(CommonObligations.Concurrency, out var concurrency))
+        {
+            return (NoPermit.Instance, null);
+        }
+
+        var lease = _concurrency.AttemptAcquire(new ConcurrencyKey(identity, target, concurrency.Number));
+        if (lease.IsAcquired)
+        {
+            return (lease, null);
+        }
+
+        lease.Dispose();
+        return (null, $"Too many calls at once: at most {concurrency.Number} by '{identity}' on '{target}' may run together. Wait for one to finish.");
     }
 
     public void Dispose()
@@ -73,8 +79,12 @@ public sealed class CallLimiter : IDisposable
 
     private readonly record struct ConcurrencyKey(string Identity, string Target, long Limit);
 
-    private sealed class Permit(List<RateLimitLease> leases) : IDisposable
+    private sealed class NoPermit : IDisposable
     {
-        public void Dispose() => leases.ForEach(l => l.Dispose());
+        public static NoPermit Instance { get; } = new();
+
+        public void Dispose()
+        {
+        }
     }
 }

@@ -79,8 +79,15 @@ public sealed class ToolCallContext : IDisposable
 
     public void Completed(PipelineStages stage) => Stages |= stage;
 
-    /// <summary>Keeps <paramref name="resource"/> (a limiter permit) until the call ends.</summary>
-    public void Hold(IDisposable resource) => _held.Add(resource);
+    /// <summary>Whether the call holds its concurrency slot (taken at admission, or by the run half).</summary>
+    public bool HoldsConcurrency { get; private set; }
+
+    /// <summary>Keeps the concurrency <paramref name="permit"/> until the call ends.</summary>
+    public void HoldConcurrency(IDisposable permit)
+    {
+        _held.Add(permit);
+        HoldsConcurrency = true;
+    }
 
     public void Dispose()
     {

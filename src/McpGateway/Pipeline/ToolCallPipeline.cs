@@ -1,45 +1,84 @@
 using McpGateway.Audit;
-using McpGateway.Runtime;
+using McpGateway.Pipeline.Stages;
 using McpGateway.Policies.Model;
+using McpGateway.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace McpGateway.Pipeline;
 
 /// <summary>
-/// Every tool call runs here. The ends are fixed: identity is established before (by the
-/// transport), and once a start is recorded, <c>call.finished</c> is recorded after, always. In
-/// between, the typed stages run in their order — decide, limit, record start, execute, mask. A
-/// refusal before the start is recorded as <c>call.refused</c>; every failure becomes a masked
-/// <c>isError</c> result with an actionable message; a success that did not pass every stage is
-/// withheld.
+/// Every tool call runs here, in two halves written out in this one place:
+/// <list type="bullet">
+/// <item><b>admit</b> — decide → charge the rate → record the start (approval will be asked here);</item>
+/// <item><b>run</b> — take a concurrency slot → execute within the timeout → mask.</item>
+/// </list>
+/// The ends are fixed: identity is established before (by the transport), and once a start is
+/// recorded, <c>call.finished</c> is recorded after, always. A refusal before the start is
+/// recorded as <c>call.refused</c>; every failure becomes a masked <c>isError</c> result with an
+/// actionable message. What guards each half (nothing executes without a durable start; what is
+/// not recorded is not returned; a success that skipped a step is withheld) is asserted, not
+/// relied on as the mechanism.
 /// </summary>
 public sealed class ToolCallPipeline
 {
-    private const PipelineStages RequiredForSuccess =
-        PipelineStages.Identified | PipelineStages.Decided | PipelineStages.Limited | PipelineStages.Started | PipelineStages.Executed | PipelineStages.Masked;
+    private const PipelineStages Admitted = PipelineStages.Identified | PipelineStages.Decided | PipelineStages.Limited | PipelineStages.Started;
+    private const PipelineStages RequiredForSuccess = Admitted | PipelineStages.Executed | PipelineStages.Masked;
 
     private readonly GatewayRuntime _runtime;
     private readonly AuditRecorder _audit;
+    private readonly CallLimiter _limits;
+    private readonly DecideStage _decide;
+    private readonly RecordStartStage _recordStart;
+    private readonly ExecuteStage _execute;
+    private readonly MaskStage _mask;
     private readonly TimeProvider _time;
     private readonly ILogger<ToolCallPipeline> _logger;
-    private readonly IToolCallStage[] _stages;
 
-    public ToolCallPipeline(GatewayRuntime runtime, AuditRecorder audit, IEnumerable<IToolCallStage> stages, TimeProvider time, ILogger<ToolCallPipeline> logger)
+    internal ToolCallPipeline(
+        GatewayRuntime runtime,
+        AuditRecorder audit,
+        CallLimiter limits,
+        DecideStage decide,
+        RecordStartStage recordStart,
+        ExecuteStage execute,
+        MaskStage mask,
+        TimeProvider time,
+        ILogger<ToolCallPipeline> logger)
     {
         _runtime = runtime;
         _audit = audit;
+        _limits = limits;
+        _decide = decide;
+        _recordStart = recordStart;
+        _execute = execute;
+        _mask = mask;
         _time = time;
         _logger = logger;
-        _stages = [.. stages.OrderBy(s => s.Order)];
     }
 
+    /// <summary>Admits and runs one call, on the runtime snapshot in force when it arrived.</summary>
     public async Task<ToolCallOutcome> RunAsync(ToolCallRequest request, CancellationToken cancellationToken)
     {
-        using var context = new ToolCallContext(SessionIds.NewCallId(), request, _time.GetUtcNow(), _runtime.Current);
+        using var context = Begin(request);
+        return await CompleteAsync(context, async () =>
+            await AdmitAsync(context, holdConcurrency: true, cancellationToken).ConfigureAwait(false)
+            ?? await RunAdmittedAsync(context, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A new call, capturing the runtime snapshot it will be decided and executed with.</summary>
+    internal ToolCallContext Begin(ToolCallRequest request) =>
+        new(SessionIds.NewCallId(), request, _time.GetUtcNow(), _runtime.Current);
+
+    /// <summary>
+    /// Runs <paramref name="halves"/> and closes the call: whatever happens, a call whose start was
+    /// recorded gets its <c>call.finished</c>, and its result is returned only if that was recorded.
+    /// </summary>
+    internal async Task<ToolCallOutcome> CompleteAsync(ToolCallContext context, Func<Task<ToolCallOutcome>> halves, CancellationToken cancellationToken)
+    {
         ToolCallOutcome outcome;
         try
         {
-            outcome = await RunStagesAsync(context, cancellationToken).ConfigureAwait(false);
+            outcome = await halves().ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && context.StartEntry is null)
         {
@@ -50,39 +89,101 @@ public sealed class ToolCallPipeline
             PipelineLog.PipelineFailed(_logger, context.CallId, ex);
             outcome = Error(context, context.StartEntry is null
                 ? "The gateway failed while handling this call; it was not executed."
-                : $"The {request.Tool} call failed inside the gateway; nothing more can be said safely.");
+                : $"The {context.Request.Tool} call failed inside the gateway; nothing more can be said safely.");
         }
 
         return context.StartEntry is null ? outcome : await FinishAsync(context, outcome).ConfigureAwait(false);
     }
 
-    private async Task<ToolCallOutcome> RunStagesAsync(ToolCallContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// The admit half: decide, charge the rate, record the start. Returns the refusal or error to
+    /// answer with, or null when the call is admitted and may run.
+    /// </summary>
+    /// <param name="holdConcurrency">Take the concurrency slot now and hold it through the run half (a call that runs at once).</param>
+    internal async Task<ToolCallOutcome?> AdmitAsync(ToolCallContext context, bool holdConcurrency, CancellationToken cancellationToken)
     {
-        foreach (var stage in _stages)
+        var decided = _decide.Run(context);
+        if (decided.Refusal is { } refusal)
         {
-            var result = await stage.RunAsync(context, cancellationToken).ConfigureAwait(false);
-            if (result.Refusal is { } reasons)
-            {
-                return context.StartEntry is null
-                    ? await RefuseAsync(context, reasons, cancellationToken).ConfigureAwait(false)
-                    : Error(context, "Refused. " + string.Join(" ", reasons));
-            }
-
-            if (result.Failure is { } failure)
-            {
-                return Error(context, failure);
-            }
-
-            context.Completed(stage.Stage);
+            return await RefuseAsync(context, refusal, cancellationToken).ConfigureAwait(false);
         }
 
-        // Fail closed: a success must have passed every stage, whatever stages are registered.
+        context.Completed(PipelineStages.Decided);
+        var decision = context.Decision!;
+        var target = decision.Target ?? string.Empty;
+        if (_limits.TryCharge(context.Request.Caller.Identity.Name, target, decision.Obligations) is { } overRate)
+        {
+            return await RefuseAsync(context, [overRate], cancellationToken).ConfigureAwait(false);
+        }
+
+        if (holdConcurrency && !TryHoldConcurrency(context, out var busy))
+        {
+            return await RefuseAsync(context, [busy!], cancellationToken).ConfigureAwait(false);
+        }
+
+        context.Completed(PipelineStages.Limited);
+        var started = await _recordStart.RunAsync(context, cancellationToken).ConfigureAwait(false);
+        if (started.Failure is { } failure)
+        {
+            return Error(context, failure);
+        }
+
+        context.Completed(PipelineStages.Started);
+        return null;
+    }
+
+    /// <summary>
+    /// The run half: execute the admitted call within its timeout (holding a concurrency slot)
+    /// and mask the result. The caller records the finish (see <see cref="CompleteAsync"/>).
+    /// </summary>
+    internal async Task<ToolCallOutcome> RunAdmittedAsync(ToolCallContext context, CancellationToken cancellationToken)
+    {
+        if ((context.Stages & Admitted) != Admitted || context.StartEntry is null)
+        {
+            throw new InvalidOperationException($"Call {context.CallId} was not admitted ({context.Stages}); refusing to run it.");
+        }
+
+        if (!context.HoldsConcurrency && !TryHoldConcurrency(context, out var busy))
+        {
+            return Error(context, "Refused. " + busy);
+        }
+
+        var executed = await _execute.RunAsync(context, cancellationToken).ConfigureAwait(false);
+        if (executed.Failure is { } failure)
+        {
+            return Error(context, failure);
+        }
+
+        context.Completed(PipelineStages.Executed);
+        var masked = _mask.Run(context);
+        if (masked.Failure is { } maskFailure)
+        {
+            return Error(context, maskFailure);
+        }
+
+        context.Completed(PipelineStages.Masked);
+
+        // Fail closed: a success must have passed every step.
         if ((context.Stages & RequiredForSuccess) != RequiredForSuccess || context.Outcome is null)
         {
-            throw new InvalidOperationException($"Call {context.CallId} finished without passing every stage ({context.Stages}).");
+            throw new InvalidOperationException($"Call {context.CallId} finished without passing every step ({context.Stages}).");
         }
 
         return context.Outcome;
+    }
+
+    private bool TryHoldConcurrency(ToolCallContext context, out string? refusal)
+    {
+        var decision = context.Decision!;
+        var (permit, busy) = _limits.TryEnter(context.Request.Caller.Identity.Name, decision.Target ?? string.Empty, decision.Obligations);
+        refusal = busy;
+        if (permit is null)
+        {
+            return false;
+        }
+
+        context.HoldConcurrency(permit);
+        return true;
     }
 
     /// <summary>The fixed last end: what is not recorded is not returned.</summary>

@@ -32,54 +32,46 @@ public sealed class SnapshotTests : IAsyncLifetime
     [Fact]
     public async Task A_call_started_under_one_snapshot_finishes_under_it_across_a_reload()
     {
-        // Between the recorded start and execution, the configuration points 'loopback' at a
-        // dead port and the bundle denies everything; the call in flight must not see either.
-        var reloader = new ReloadingStage(_runtime, () =>
-        {
-            _environment.WriteConfiguration(anonymous: false);
-            var config = File.ReadAllText(_environment.ConfigPath).Replace(_environment.Service.BaseUrl.ToString(), "http://127.0.0.1:1/", StringComparison.Ordinal);
-            File.WriteAllText(_environment.ConfigPath, config);
-            File.WriteAllText(Path.Combine(_environment.PoliciesPath, "zz-freeze.yaml"), "rules:\n  - name: freeze\n    when: { tool: http_call }\n    effect: deny\n");
-        });
-        var services = new ServiceCollection().AddLogging().AddGatewayCore(_runtime, _store);
-        services.AddSingleton<IToolCallStage>(reloader);
-        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+        await using var provider = new ServiceCollection().AddLogging().AddGatewayCore(_runtime, _store).BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+        var pipeline = provider.GetRequiredService<ToolCallPipeline>();
         var before = _runtime.Current;
         var caller = new CallerInfo(before.Configuration.Identities["test-agent"], "s-test", "tests", "1", null);
         var arguments = JsonSerializer.SerializeToElement(new { service = "loopback", method = "GET", path = "/api/echo" });
+        using var context = pipeline.Begin(new ToolCallRequest(caller, "http_call", arguments));
 
-        var outcome = await provider.GetRequiredService<ToolCallPipeline>().RunAsync(new ToolCallRequest(caller, "http_call", arguments), CancellationToken.None);
-        var next = await provider.GetRequiredService<ToolCallPipeline>().RunAsync(new ToolCallRequest(caller, "http_call", arguments), CancellationToken.None);
+        // Admitted under the first snapshot; then the configuration points 'loopback' at a dead
+        // port and the bundle denies everything; the call in flight must see neither.
+        var refusal = await pipeline.AdmitAsync(context, holdConcurrency: true, CancellationToken.None);
+        _environment.WriteConfiguration(anonymous: false);
+        File.WriteAllText(_environment.ConfigPath, File.ReadAllText(_environment.ConfigPath).Replace(_environment.Service.BaseUrl.ToString(), "http://127.0.0.1:1/", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(_environment.PoliciesPath, "zz-freeze.yaml"), "rules:\n  - name: freeze\n    when: { tool: http_call }\n    effect: deny\n");
+        var problem = _runtime.Reload();
+        var outcome = await pipeline.CompleteAsync(context, () => pipeline.RunAdmittedAsync(context, CancellationToken.None), CancellationToken.None);
+        var next = await pipeline.RunAsync(new ToolCallRequest(caller, "http_call", arguments), CancellationToken.None);
 
-        reloader.Problem.Should().BeNull();
+        refusal.Should().BeNull();
+        problem.Should().BeNull();
         _runtime.Current.Should().NotBeSameAs(before, "the reload took effect");
         outcome.IsError.Should().BeFalse(outcome.Text);
         outcome.Structured!["status"]!.GetValue<int>().Should().Be(200, "the call ran against the service of its own snapshot");
         next.IsError.Should().BeTrue("the next call is decided by the new bundle");
-        var started = (await _environment.AuditEntriesAsync()).First(e => e.Type == "call.started");
-        started.PayloadJson()!["decision"]!["revision"]!.GetValue<string>().Should().Be(before.Revision);
+        var entries = await _environment.AuditEntriesAsync();
+        entries.First(e => e.Type == "call.started").PayloadJson()!["decision"]!["revision"]!.GetValue<string>().Should().Be(before.Revision);
+        entries.Where(e => e.Ids.CallId == context.CallId).Select(e => e.Type).Should().Equal("call.started", "call.finished");
     }
 
-    /// <summary>A stage placed between the recorded start and execution that reloads the runtime once.</summary>
-    private sealed class ReloadingStage(GatewayRuntime runtime, Action change) : IToolCallStage
+    [Fact]
+    public async Task The_run_half_refuses_a_call_that_was_not_admitted_and_nothing_executes()
     {
-        private int _done;
+        await using var provider = new ServiceCollection().AddLogging().AddGatewayCore(_runtime, _store).BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+        var pipeline = provider.GetRequiredService<ToolCallPipeline>();
+        var caller = new CallerInfo(_runtime.Configuration.Identities["test-agent"], "s-test", "tests", "1", null);
+        using var context = pipeline.Begin(new ToolCallRequest(caller, "http_call", JsonSerializer.SerializeToElement(new { service = "loopback", method = "GET", path = "/api/flaky" })));
 
-        public string? Problem { get; private set; }
+        var outcome = await pipeline.CompleteAsync(context, () => pipeline.RunAdmittedAsync(context, CancellationToken.None), CancellationToken.None);
 
-        public int Order => PipelineOrder.Approve;
-
-        public PipelineStages Stage => PipelineStages.None;
-
-        public ValueTask<StageResult> RunAsync(ToolCallContext context, CancellationToken cancellationToken)
-        {
-            if (Interlocked.Exchange(ref _done, 1) == 0)
-            {
-                change();
-                Problem = runtime.Reload();
-            }
-
-            return ValueTask.FromResult(StageResult.Continue);
-        }
+        outcome.IsError.Should().BeTrue();
+        _environment.Service.FlakyHits.Should().Be(0, "execution requires a durable start");
+        (await _environment.AuditEntriesAsync()).Should().BeEmpty();
     }
 }

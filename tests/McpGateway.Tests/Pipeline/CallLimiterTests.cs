@@ -13,12 +13,12 @@ public sealed class CallLimiterTests
         using var limiter = new CallLimiter();
         var obligations = ImmutableDictionary<string, ObligationValue>.Empty.Add(CommonObligations.Concurrency, new ObligationValue(ObligationKind.Count, Number: 2));
 
-        var first = limiter.TryAcquire("agent", "db", obligations);
-        var second = limiter.TryAcquire("agent", "db", obligations);
-        var third = limiter.TryAcquire("agent", "db", obligations);
-        var otherTarget = limiter.TryAcquire("agent", "other", obligations);
+        var first = limiter.TryEnter("agent", "db", obligations);
+        var second = limiter.TryEnter("agent", "db", obligations);
+        var third = limiter.TryEnter("agent", "db", obligations);
+        var otherTarget = limiter.TryEnter("agent", "other", obligations);
         first.Permit!.Dispose();
-        var fourth = limiter.TryAcquire("agent", "db", obligations);
+        var fourth = limiter.TryEnter("agent", "db", obligations);
 
         second.Permit.Should().NotBeNull();
         third.Permit.Should().BeNull();
@@ -33,10 +33,10 @@ public sealed class CallLimiterTests
         using var limiter = new CallLimiter();
         var obligations = ImmutableDictionary<string, ObligationValue>.Empty.Add(CommonObligations.Rate, new ObligationValue(ObligationKind.Rate, Rate: new RateLimit(2, TimeSpan.FromMinutes(1))));
 
-        var results = Enumerable.Range(0, 3).Select(_ => limiter.TryAcquire("agent", "db", obligations)).ToList();
+        var results = Enumerable.Range(0, 3).Select(_ => limiter.TryCharge("agent", "db", obligations)).ToList();
 
-        results.Take(2).Should().OnlyContain(r => r.Permit != null);
-        results[2].Refusal.Should().StartWith("Rate limit reached: at most 2/m calls by 'agent' on 'db'.");
-        limiter.TryAcquire("someone-else", "db", obligations).Permit.Should().NotBeNull();
+        results.Take(2).Should().OnlyContain(r => r == null);
+        results[2].Should().StartWith("Rate limit reached: at most 2/m calls by 'agent' on 'db'.");
+        limiter.TryCharge("someone-else", "db", obligations).Should().BeNull();
     }
 }

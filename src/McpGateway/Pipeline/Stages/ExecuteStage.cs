@@ -5,15 +5,11 @@ using Microsoft.Extensions.Logging;
 namespace McpGateway.Pipeline.Stages;
 
 /// <summary>Runs the classified request on the tool's backend, after checking every earlier stage ran.</summary>
-internal sealed class ExecuteStage(IEnumerable<IToolExecutor> backends, TimeProvider time, ILogger<ExecuteStage> logger) : IToolCallStage
+internal sealed class ExecuteStage(IEnumerable<IToolExecutor> backends, TimeProvider time, ILogger<ExecuteStage> logger)
 {
     private readonly Dictionary<string, IToolExecutor> _backends = backends.ToDictionary(b => b.Tool, StringComparer.Ordinal);
 
-    public int Order => PipelineOrder.Execute;
-
-    public PipelineStages Stage => PipelineStages.Executed;
-
-    public async ValueTask<StageResult> RunAsync(ToolCallContext context, CancellationToken cancellationToken)
+    public async ValueTask<StepResult> RunAsync(ToolCallContext context, CancellationToken cancellationToken)
     {
         context.EnsureReadyToExecute();
         if (!_backends.TryGetValue(context.Request.Tool, out var backend))
@@ -28,24 +24,24 @@ internal sealed class ExecuteStage(IEnumerable<IToolExecutor> backends, TimeProv
         try
         {
             context.Result = await backend.ExecuteAsync(context, linked.Token).ConfigureAwait(false);
-            return StageResult.Continue;
+            return StepResult.Continue;
         }
         catch (ToolCallException ex)
         {
-            return StageResult.Fail(ex.Message);
+            return StepResult.Fail(ex.Message);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return StageResult.Fail($"The {context.Request.Tool} on '{context.Decision.Target}' did not finish within {DurationText.Format(timeout)} (its timeout), so it was cancelled. Retry later, or ask for less data.");
+            return StepResult.Fail($"The {context.Request.Tool} on '{context.Decision.Target}' did not finish within {DurationText.Format(timeout)} (its timeout), so it was cancelled. Retry later, or ask for less data.");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return StageResult.Fail("The call was cancelled by the client.");
+            return StepResult.Fail("The call was cancelled by the client.");
         }
         catch (Exception ex)
         {
             PipelineLog.BackendFailed(logger, context.CallId, Policies.Text.PrintableText.Escape(context.Request.Tool, 64), ex);
-            return StageResult.Fail($"The {context.Request.Tool} call failed inside the gateway; nothing more can be said safely.");
+            return StepResult.Fail($"The {context.Request.Tool} call failed inside the gateway; nothing more can be said safely.");
         }
     }
 }

@@ -8,18 +8,14 @@ namespace McpGateway.Pipeline.Stages;
 /// Masks the result with the decision's profiles. 'default' is held-secret redaction, applied to
 /// every result anyway; a profile this gateway cannot apply withholds the result.
 /// </summary>
-internal sealed class MaskStage(ILogger<MaskStage> logger) : IToolCallStage
+internal sealed class MaskStage(ILogger<MaskStage> logger)
 {
-    public int Order => PipelineOrder.Mask;
-
-    public PipelineStages Stage => PipelineStages.Masked;
-
-    public ValueTask<StageResult> RunAsync(ToolCallContext context, CancellationToken cancellationToken)
+    public StepResult Run(ToolCallContext context)
     {
         if (context.Decision!.Obligations.TryGetValue(CommonObligations.Mask, out var mask)
             && mask.Profiles.FirstOrDefault(p => p != "default") is { } unknown)
         {
-            return ValueTask.FromResult(StageResult.Fail($"Masking profile '{unknown}' cannot be applied by this gateway, so the result is withheld."));
+            return StepResult.Fail($"Masking profile '{unknown}' cannot be applied by this gateway, so the result is withheld.");
         }
 
         try
@@ -28,12 +24,12 @@ internal sealed class MaskStage(ILogger<MaskStage> logger) : IToolCallStage
             var structured = (JsonObject)redactor.Redact(context.Result!.Structured)!;
             structured["callId"] = context.CallId;
             context.Outcome = new ToolCallOutcome(context.CallId, false, redactor.Redact(context.Result.Summary), structured);
-            return ValueTask.FromResult(StageResult.Continue);
+            return StepResult.Continue;
         }
         catch (Exception ex)
         {
             PipelineLog.MaskingFailed(logger, context.CallId, ex);
-            return ValueTask.FromResult(StageResult.Fail("The result could not be masked, so it is withheld."));
+            return StepResult.Fail("The result could not be masked, so it is withheld.");
         }
     }
 }

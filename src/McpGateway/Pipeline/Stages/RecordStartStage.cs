@@ -4,24 +4,20 @@ using Microsoft.Extensions.Logging;
 namespace McpGateway.Pipeline.Stages;
 
 /// <summary>Records <c>call.started</c>, durably, with this instance's lease: no durable start, no execution.</summary>
-internal sealed class RecordStartStage(AuditRecorder audit, GatewayInstance instance, TimeProvider time, ILogger<RecordStartStage> logger) : IToolCallStage
+internal sealed class RecordStartStage(AuditRecorder audit, GatewayInstance instance, TimeProvider time, ILogger<RecordStartStage> logger)
 {
-    public int Order => PipelineOrder.RecordStart;
-
-    public PipelineStages Stage => PipelineStages.Started;
-
-    public async ValueTask<StageResult> RunAsync(ToolCallContext context, CancellationToken cancellationToken)
+    public async ValueTask<StepResult> RunAsync(ToolCallContext context, CancellationToken cancellationToken)
     {
         try
         {
             var lease = new AuditLease(instance.Id, time.GetUtcNow() + GatewayInstance.LeaseFor(context.Decision!));
             context.StartEntry = await audit.RecordAsync(new AuditAppend(AuditEventTypes.CallStarted, context.Ids, CallPayloads.Call(context), lease), cancellationToken).ConfigureAwait(false);
-            return StageResult.Continue;
+            return StepResult.Continue;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             PipelineLog.AuditFailed(logger, context.CallId, AuditEventTypes.CallStarted, ex);
-            return StageResult.Fail("The audit log is unavailable, so the call was not executed. Retry later.");
+            return StepResult.Fail("The audit log is unavailable, so the call was not executed. Retry later.");
         }
     }
 }
