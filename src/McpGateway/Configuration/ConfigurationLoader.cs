@@ -14,7 +14,6 @@ public static class ConfigurationLoader
     public const string Section = "McpGateway";
 
     private static readonly string[] KnownKeys = ["DataDirectory", "Policies", "Groups", "Identities", "Targets", "Anonymous", "Http"];
-    private static readonly string[] KnownTargetKinds = [TargetKinds.Http];
 
     /// <summary>
     /// Loads the configuration a verb was given (<c>--config</c>, <c>MCPGW_CONFIG</c>, else the file
@@ -75,11 +74,7 @@ public static class ConfigurationLoader
 
         var groups = ReadGroups(section.GetSection("Groups"));
         var identities = IdentityReader.Read(section.GetSection("Identities"), groups, errors);
-        var services = HttpServiceReader.Read(section.GetSection("Targets:Http"), baseDirectory, errors);
-        foreach (var kind in section.GetSection("Targets").GetChildren().Where(k => !KnownTargetKinds.Contains(k.Key, StringComparer.Ordinal)))
-        {
-            errors.Add($"{kind.Path}: target kind '{kind.Key}' is not supported by this version; supported: {string.Join(", ", KnownTargetKinds)}.");
-        }
+        var targets = ReadTargets(section.GetSection("Targets"), baseDirectory, errors);
 
         var anonymous = ReadAnonymous(section.GetSection("Anonymous"), identities, errors);
         var http = ReadHttp(section.GetSection("Http"), baseDirectory, errors);
@@ -95,10 +90,25 @@ public static class ConfigurationLoader
             PoliciesPath = policies,
             Groups = groups,
             Identities = identities,
-            HttpServices = services,
+            Targets = targets,
             Anonymous = anonymous,
             Http = http,
         };
+    }
+
+    /// <summary>Every target of every kind the registered tools act on; a kind no tool acts on is an error.</summary>
+    private static FrozenDictionary<string, FrozenDictionary<string, ConfiguredTarget>> ReadTargets(IConfigurationSection section, string baseDirectory, List<string> errors)
+    {
+        var kinds = global::McpGateway.Tools.GatewayTools.TargetKinds();
+        foreach (var kind in section.GetChildren().Where(k => !kinds.ContainsKey(k.Key)))
+        {
+            errors.Add($"{kind.Path}: target kind '{kind.Key}' is not supported by this version; supported: {string.Join(", ", kinds.Keys.Order(StringComparer.Ordinal))}.");
+        }
+
+        return kinds.Values.ToFrozenDictionary(
+            kind => kind.Kind,
+            kind => kind.Read(section.GetSection(kind.Kind), baseDirectory, errors).ToFrozenDictionary(t => t.Name, StringComparer.Ordinal),
+            StringComparer.Ordinal);
     }
 
     private static string? ReadText(string file)

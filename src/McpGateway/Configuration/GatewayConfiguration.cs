@@ -18,7 +18,13 @@ public sealed record HttpAuthOptions(SecretReference? Bearer, string? BasicUsern
 
 /// <summary>A registered HTTP service.</summary>
 /// <param name="AllowDeleteBody">Whether the service reads a request body on DELETE, so an agent may send one.</param>
-public sealed record HttpServiceOptions(string Name, Uri BaseUrl, HttpAuthOptions Auth, bool AllowDeleteBody = false);
+public sealed record HttpServiceOptions(string Name, Uri BaseUrl, HttpAuthOptions Auth, bool AllowDeleteBody = false) : ConfiguredTarget(Name)
+{
+    public override IEnumerable<SecretReference> Secrets => Auth.Secrets;
+
+    public override TargetInfo ToPolicyTarget() =>
+        new HttpTargetInfo(Name, (Auth.HeaderName is { } header ? new[] { header } : []).ToFrozenSet(StringComparer.OrdinalIgnoreCase), AllowDeleteBody);
+}
 
 public sealed record AnonymousOptions(bool Enabled, string? Identity);
 
@@ -46,7 +52,8 @@ public sealed class GatewayConfiguration
 
     public required FrozenDictionary<string, IdentityInfo> Identities { get; init; }
 
-    public required FrozenDictionary<string, HttpServiceOptions> HttpServices { get; init; }
+    /// <summary>The configured targets, by kind (<c>Targets:&lt;Kind&gt;</c>) and then by name.</summary>
+    public required FrozenDictionary<string, FrozenDictionary<string, ConfiguredTarget>> Targets { get; init; }
 
     public required AnonymousOptions Anonymous { get; init; }
 
@@ -56,15 +63,17 @@ public sealed class GatewayConfiguration
     public ImmutableArray<string> MaskingProfiles { get; init; } = ["default"];
 
     /// <summary>Every secret the configuration references, for the held-secret redactor.</summary>
-    public IEnumerable<SecretReference> SecretReferences => HttpServices.Values.SelectMany(s => s.Auth.Secrets);
+    public IEnumerable<SecretReference> SecretReferences => Targets.Values.SelectMany(kind => kind.Values).SelectMany(t => t.Secrets);
+
+    /// <summary>The target <paramref name="name"/> of <paramref name="kind"/>, when it is configured and of type <typeparamref name="T"/>.</summary>
+    public T? Target<T>(string kind, string name)
+        where T : ConfiguredTarget =>
+        Targets.TryGetValue(kind, out var targets) && targets.TryGetValue(name, out var target) ? target as T : null;
 
     /// <summary>What policies may refer to.</summary>
     public PolicyEnvironment ToPolicyEnvironment() => new(
         Identities.Values,
         Groups.Keys,
-        HttpServices.Values.Select(s => new HttpTargetInfo(s.Name, CredentialHeaders(s.Auth), s.AllowDeleteBody)),
+        Targets.Values.SelectMany(kind => kind.Values).Select(t => t.ToPolicyTarget()),
         MaskingProfiles);
-
-    private static FrozenSet<string> CredentialHeaders(HttpAuthOptions auth) =>
-        (auth.HeaderName is { } name ? new[] { name } : []).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 }

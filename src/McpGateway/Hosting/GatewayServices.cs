@@ -40,9 +40,19 @@ public static class GatewayServices
             provider.GetRequiredService<Pipeline.Stages.MaskStage>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<ToolCallPipeline>>()));
-        services.AddHttpCallBackend();
-        services.AddToolBackend<Policies.Classifiers.Http.HttpRequestSpec, HttpCallBackend>(Policies.Classifiers.Http.HttpCallTool.Name);
-        services.AddSingleton<IToolDeclarationSource, HttpCallDeclaration>();
+        foreach (var tool in GatewayTools.All)
+        {
+            services.AddSingleton(tool);
+            tool.AddBackend(services);
+        }
+
+        // Start-up refuses a tool without a backend, rather than its first call.
+        var backends = services.RegisteredBackends().ToHashSet(StringComparer.Ordinal);
+        if (GatewayTools.All.FirstOrDefault(t => !backends.Contains(t.Policy.Name)) is { } missing)
+        {
+            throw new InvalidOperationException($"Tool '{missing.Policy.Name}' registers no backend: its module's AddBackend must call AddToolBackend.");
+        }
+
         services.AddHostedService<ReloadService>();
         services.AddHostedService<AbandonedCallService>();
         return services;

@@ -11,6 +11,14 @@ public static class ToolBackendRegistration
     {
         services.AddSingleton<TBackend>();
         services.AddSingleton<IToolExecutor>(provider => new TypedToolExecutor<TRequest>(tool, provider.GetRequiredService<TBackend>()));
+        services.AddSingleton(new ToolBackendRegistered(tool));
         return services;
     }
+
+    /// <summary>The tools whose backends <paramref name="services"/> holds.</summary>
+    public static IEnumerable<string> RegisteredBackends(this IServiceCollection services) =>
+        services.Select(d => d.ImplementationInstance).OfType<ToolBackendRegistered>().Select(r => r.Tool);
 }
+
+/// <summary>Marks, in the service collection, that a tool's backend was registered (checked at composition).</summary>
+public sealed record ToolBackendRegistered(string Tool);

@@ -1,5 +1,4 @@
 using McpGateway.Configuration;
-using McpGateway.Policies.Classifiers.Http;
 using McpGateway.Policies.Evaluation;
 using McpGateway.Policies.Loading;
 using McpGateway.Policies.Tools;
@@ -9,8 +8,8 @@ namespace McpGateway.Policies;
 /// <summary>Builds policy snapshots from the configuration: the tool catalog plus the validated bundle.</summary>
 public static class GatewayPolicies
 {
-    /// <summary>Every tool this version offers, with its facts, obligations and classifier.</summary>
-    public static ToolCatalog CreateCatalog() => new([HttpCallTool.Create()]);
+    /// <summary>Every tool this version offers, with its facts, obligations and classifier (from the registered tools).</summary>
+    public static ToolCatalog CreateCatalog() => global::McpGateway.Tools.GatewayTools.Catalog();
 
     /// <summary>
     /// Loads the bundle at <paramref name="policiesPath"/> (or the configured one) and validates it

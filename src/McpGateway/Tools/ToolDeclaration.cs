@@ -13,11 +13,3 @@ public sealed record ToolDeclaration(
     bool Destructive,
     bool Idempotent,
     bool OpenWorld);
-
-/// <summary>A tool's declaration for one caller: descriptions may name the targets that caller can use.</summary>
-public interface IToolDeclarationSource
-{
-    string Tool { get; }
-
-    ToolDeclaration Describe(IReadOnlyList<string> usableTargets);
-}

@@ -15,9 +15,11 @@ public sealed class ToolDescriptor
         IEnumerable<FactDescriptor> facts,
         IEnumerable<ElementListDescriptor> elementLists,
         IEnumerable<ObligationDescriptor> obligations,
-        IToolClassifier classifier)
+        IToolClassifier classifier,
+        IEnumerable<string>? arguments = null)
     {
         Name = name;
+        Arguments = arguments?.ToFrozenSet(StringComparer.Ordinal);
         TargetKind = targetKind;
         ElementLists = elementLists.ToFrozenDictionary(l => l.Name, StringComparer.Ordinal);
         Facts = CommonFacts.All.Concat(facts).ToFrozenDictionary(f => f.Name, StringComparer.Ordinal);
@@ -53,6 +55,12 @@ public sealed class ToolDescriptor
     public FrozenDictionary<string, ObligationDescriptor> Obligations { get; }
 
     public IToolClassifier Classifier { get; }
+
+    /// <summary>
+    /// The argument names the classifier accepts, when the tool declares them: the one source the
+    /// MCP input schema is checked against, so the two cannot drift.
+    /// </summary>
+    public FrozenSet<string>? Arguments { get; }
 
     /// <summary>
     /// The descriptor of a fact name as rules may write it: a declared fact, or an element

@@ -30,8 +30,8 @@ public sealed class ConfigurationLoaderTests : IDisposable
         configuration.Groups["admins"].ProviderGroupId.Should().Be("0f3c");
         configuration.Identities["bot"].Owner.Should().Be("human");
         configuration.Identities["bot"].Roles.Should().BeEquivalentTo([Roles.Agent]);
-        configuration.HttpServices["billing"].BaseUrl.ToString().Should().Be("http://127.0.0.1:8081/v1/", "a base path always ends with '/'");
-        configuration.HttpServices["billing"].Auth.Bearer!.Location.Should().Be(Path.Combine(_folder, "secrets", "token"));
+        configuration.Target<HttpServiceOptions>(TargetKinds.Http, "billing")!.BaseUrl.ToString().Should().Be("http://127.0.0.1:8081/v1/", "a base path always ends with '/'");
+        configuration.Target<HttpServiceOptions>(TargetKinds.Http, "billing")!.Auth.Bearer!.Location.Should().Be(Path.Combine(_folder, "secrets", "token"));
     }
 
     [Theory]
@@ -116,7 +116,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
         System.Environment.SetEnvironmentVariable(name, "http://127.0.0.1:2/");
         try
         {
-            ConfigurationLoader.LoadFile(file).HttpServices["billing"].BaseUrl.Port.Should().Be(2);
+            ConfigurationLoader.LoadFile(file).Target<HttpServiceOptions>(TargetKinds.Http, "billing")!.BaseUrl.Port.Should().Be(2);
         }
         finally
         {

@@ -83,12 +83,12 @@ public static class GatewayMcpServer
         }
 
         var engine = services.GetRequiredService<GatewayRuntime>().Engine;
-        foreach (var source in services.GetServices<IToolDeclarationSource>())
+        foreach (var tool in services.GetServices<IGatewayToolModule>())
         {
-            var targets = engine.UsableTargets(caller.Identity.Name, source.Tool);
+            var targets = engine.UsableTargets(caller.Identity.Name, tool.Policy.Name);
             if (targets.Count > 0)
             {
-                result.Tools.Add(ToProtocol(source.Describe(targets)));
+                result.Tools.Add(ToProtocol(tool.Describe(targets)));
             }
         }
 

@@ -9,7 +9,7 @@ public sealed class HttpCallBackend(HttpCallExecutor executor) : IToolBackend<Ht
     public async Task<ToolResult> ExecuteAsync(ExecutionRecord<HttpRequestSpec> record, CancellationToken cancellationToken)
     {
         var spec = record.Request;
-        if (!record.Snapshot.Configuration.HttpServices.TryGetValue(spec.Service, out var service))
+        if (record.Snapshot.Configuration.Target<Configuration.HttpServiceOptions>(Policies.TargetKinds.Http, spec.Service) is not { } service)
         {
             throw new ToolCallException($"Service '{spec.Service}' is no longer configured.");
         }

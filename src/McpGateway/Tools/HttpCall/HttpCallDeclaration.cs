@@ -4,7 +4,7 @@ using McpGateway.Policies.Classifiers.Http;
 namespace McpGateway.Tools.HttpCall;
 
 /// <summary>The <c>http_call</c> tool as MCP clients see it.</summary>
-public sealed class HttpCallDeclaration : IToolDeclarationSource
+internal static class HttpCallDeclaration
 {
     private static readonly JsonElement Input = JsonDocument.Parse("""
         {
@@ -38,9 +38,7 @@ public sealed class HttpCallDeclaration : IToolDeclarationSource
         }
         """).RootElement.Clone();
 
-    public string Tool => HttpCallTool.Name;
-
-    public ToolDeclaration Describe(IReadOnlyList<string> usableTargets) => new(
+    public static ToolDeclaration Describe(IReadOnlyList<string> usableTargets) => new(
         HttpCallTool.Name,
         "Call an internal HTTP service",
         $"""

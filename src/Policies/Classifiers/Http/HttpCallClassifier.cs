@@ -15,11 +15,11 @@ namespace McpGateway.Policies.Classifiers.Http;
 /// </summary>
 internal sealed class HttpCallClassifier : IToolClassifier
 {
-    private const string ServiceArgument = "service";
-    private const string MethodArgument = "method";
-    private const string PathArgument = "path";
-    private const string HeadersArgument = "headers";
-    private const string BodyArgument = "body";
+    internal const string ServiceArgument = "service";
+    internal const string MethodArgument = "method";
+    internal const string PathArgument = "path";
+    internal const string HeadersArgument = "headers";
+    internal const string BodyArgument = "body";
     private const string Accepted = "service, method, path, headers and body";
     private const string MethodHelp = "give an HTTP method such as GET or POST";
     private const string Override = "_method";

@@ -36,5 +36,8 @@ public static class HttpCallTool
         new(MaxResponseBytes, ObligationKind.Size, "Largest response body returned to the agent; the rest is cut and the result marked truncated."),
     ];
 
-    public static ToolDescriptor Create() => new(Name, TargetKinds.Http, Facts, [], Obligations, new HttpCallClassifier());
+    /// <summary>The arguments <c>http_call</c> accepts; the classifier refuses any other.</summary>
+    public static IReadOnlyList<string> Arguments { get; } = [HttpCallClassifier.ServiceArgument, HttpCallClassifier.MethodArgument, HttpCallClassifier.PathArgument, HttpCallClassifier.HeadersArgument, HttpCallClassifier.BodyArgument];
+
+    public static ToolDescriptor Create() => new(Name, TargetKinds.Http, Facts, [], Obligations, new HttpCallClassifier(), Arguments);
 }

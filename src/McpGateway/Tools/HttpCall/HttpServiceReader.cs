@@ -1,17 +1,20 @@
-using System.Collections.Frozen;
+using McpGateway.Configuration;
+using McpGateway.Policies;
 using Microsoft.Extensions.Configuration;
 
-namespace McpGateway.Configuration;
+namespace McpGateway.Tools.HttpCall;
 
 /// <summary>Reads <c>Targets:Http</c>: base URL and credentials per service.</summary>
-internal static class HttpServiceReader
+internal sealed class HttpServiceReader : ITargetKind
 {
     private static readonly string[] KnownKeys = ["BaseUrl", "Auth", "AllowDeleteBody"];
     private static readonly string[] AuthKinds = ["Bearer", "Basic", "Header"];
 
-    public static FrozenDictionary<string, HttpServiceOptions> Read(IConfigurationSection section, string baseDirectory, List<string> errors)
+    public string Kind => TargetKinds.Http;
+
+    public IEnumerable<ConfiguredTarget> Read(IConfigurationSection section, string baseDirectory, List<string> errors)
     {
-        var result = new Dictionary<string, HttpServiceOptions>(StringComparer.Ordinal);
+        var result = new List<ConfiguredTarget>();
         foreach (var service in section.GetChildren())
         {
             if (!IdentityReader.IsName(service.Key))
@@ -34,11 +37,11 @@ internal static class HttpServiceReader
 
             if (baseUrl is not null)
             {
-                result[service.Key] = new HttpServiceOptions(service.Key, baseUrl, auth, allowDeleteBody);
+                result.Add(new HttpServiceOptions(service.Key, baseUrl, auth, allowDeleteBody));
             }
         }
 
-        return result.ToFrozenDictionary(StringComparer.Ordinal);
+        return result;
     }
 
     private static Uri? ReadBaseUrl(IConfigurationSection service, List<string> errors)

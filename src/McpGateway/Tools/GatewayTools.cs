@@ -1,0 +1,70 @@
+using McpGateway.Configuration;
+using McpGateway.Policies.Tools;
+using McpGateway.Tools.HttpCall;
+
+namespace McpGateway.Tools;
+
+/// <summary>
+/// The tools this gateway offers: the one place a tool is registered. Everything else — the
+/// policy catalog, the configuration's target kinds, the MCP tool list, the backends — is built
+/// from this list.
+/// </summary>
+public static class GatewayTools
+{
+    public static IReadOnlyList<IGatewayToolModule> All { get; } = Validate([new HttpCallModule()]);
+
+    /// <summary>The policy catalog of every registered tool.</summary>
+    public static ToolCatalog Catalog() => new([.. All.Select(m => m.Policy)]);
+
+    /// <summary>The target kinds the registered tools act on, by name.</summary>
+    public static IReadOnlyDictionary<string, ITargetKind> TargetKinds() =>
+        All.Select(m => m.Targets).DistinctBy(k => k.Kind).ToDictionary(k => k.Kind, StringComparer.Ordinal);
+
+    /// <summary>Refuses a set of modules with a missing or inconsistent part, naming the tool and the part.</summary>
+    public static IReadOnlyList<IGatewayToolModule> Validate(IReadOnlyList<IGatewayToolModule> modules)
+    {
+        var problems = new List<string>();
+        foreach (var module in modules)
+        {
+            var name = module.Policy?.Name ?? module.GetType().Name;
+            if (module.Policy is null)
+            {
+                problems.Add($"{name}: no policy descriptor.");
+                continue;
+            }
+
+            if (module.Targets is null)
+            {
+                problems.Add($"{name}: no target kind.");
+            }
+            else if (module.Targets.Kind != module.Policy.TargetKind)
+            {
+                problems.Add($"{name}: its policy descriptor acts on '{module.Policy.TargetKind}' targets but its target kind is '{module.Targets.Kind}'.");
+            }
+
+            if (module.Describe([]) is not { } declaration || declaration.Name != name)
+            {
+                problems.Add($"{name}: its MCP declaration is missing or names another tool.");
+            }
+            else if (module.Policy.Arguments is { } accepted)
+            {
+                var declared = declaration.InputSchema.TryGetProperty("properties", out var properties)
+                    ? properties.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal)
+                    : [];
+                if (!declared.SetEquals(accepted))
+                {
+                    problems.Add($"{name}: its input schema declares [{string.Join(", ", declared.Order(StringComparer.Ordinal))}] but its classifier accepts [{string.Join(", ", accepted.Order(StringComparer.Ordinal))}].");
+                }
+            }
+        }
+
+        foreach (var duplicate in modules.GroupBy(m => m.Policy?.Name).Where(g => g.Count() > 1))
+        {
+            problems.Add($"{duplicate.Key}: registered {duplicate.Count()} times.");
+        }
+
+        return problems.Count == 0
+            ? modules
+            : throw new InvalidOperationException("The gateway's tools are not wired completely: " + string.Join(" ", problems));
+    }
+}

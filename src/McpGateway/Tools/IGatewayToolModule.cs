@@ -1,0 +1,27 @@
+using McpGateway.Configuration;
+using McpGateway.Policies.Tools;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace McpGateway.Tools;
+
+/// <summary>
+/// One tool, whole: what the policy layer knows of it, the kind of target it acts on, how MCP
+/// clients see it, and what executes it. A tool is added to the gateway by adding its module to
+/// <see cref="GatewayTools"/>; the catalog, the configuration's target kinds, the policy
+/// environment, the watched secrets, the MCP tool list and the backends are all built from the
+/// registered modules, and start-up refuses a module with a missing or mismatched part.
+/// </summary>
+public interface IGatewayToolModule
+{
+    /// <summary>The tool's name, facts, obligations and classifier (<c>src/Policies</c>).</summary>
+    ToolDescriptor Policy { get; }
+
+    /// <summary>The kind of target the tool acts on (<c>Targets:&lt;Kind&gt;</c> in configuration).</summary>
+    ITargetKind Targets { get; }
+
+    /// <summary>How the tool presents itself to one caller; descriptions may name the targets it can use.</summary>
+    ToolDeclaration Describe(IReadOnlyList<string> usableTargets);
+
+    /// <summary>Registers the tool's backend (with <see cref="Pipeline.ToolBackendRegistration.AddToolBackend{TRequest, TBackend}"/>) and its clients.</summary>
+    void AddBackend(IServiceCollection services);
+}
