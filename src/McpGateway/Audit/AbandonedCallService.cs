@@ -1,3 +1,4 @@
+using McpGateway.Diagnostics;
 using McpGateway.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -39,9 +40,9 @@ public sealed partial class AbandonedCallService(IAuditStore audit, TimeProvider
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
-    [LoggerMessage(4000, LogLevel.Warning, "Marked {Count} call(s) abandoned: their instance's lease ended without a finish")]
+    [LoggerMessage(GatewayEventIds.CallsMarkedAbandoned, LogLevel.Warning, "Marked {Count} call(s) abandoned: their instance's lease ended without a finish")]
     private static partial void Marked(ILogger logger, int count);
 
-    [LoggerMessage(4001, LogLevel.Error, "Could not mark abandoned calls: {Problem}")]
+    [LoggerMessage(GatewayEventIds.AbandonedSweepFailed, LogLevel.Error, "Could not mark abandoned calls: {Problem}")]
     private static partial void Failed(ILogger logger, string problem);
 }

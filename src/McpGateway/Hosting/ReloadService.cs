@@ -1,4 +1,5 @@
 using McpGateway.Configuration;
+using McpGateway.Diagnostics;
 using McpGateway.Runtime;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -105,15 +106,15 @@ public sealed partial class ReloadService(GatewayRuntime runtime, TimeProvider t
         }));
     }
 
-    [LoggerMessage(3000, LogLevel.Information, "Configuration and policy bundle reloaded (revision {Before} → {After})")]
+    [LoggerMessage(GatewayEventIds.Reloaded, LogLevel.Information, "Configuration and policy bundle reloaded (revision {Before} → {After})")]
     private static partial void Reloaded(ILogger logger, string before, string after);
 
-    [LoggerMessage(3001, LogLevel.Error, "Reload failed; the last good configuration and bundle stay in force: {Problem}")]
+    [LoggerMessage(GatewayEventIds.ReloadFailed, LogLevel.Error, "Reload failed; the last good configuration and bundle stay in force: {Problem}")]
     private static partial void ReloadFailed(ILogger logger, string problem);
 
-    [LoggerMessage(3002, LogLevel.Warning, "After the reload, anonymous access is now on: requests without a credential act as '{Identity}' (on a loopback HTTP bind only)")]
+    [LoggerMessage(GatewayEventIds.AnonymousAccessOn, LogLevel.Warning, "After the reload, anonymous access is now on: requests without a credential act as '{Identity}' (on a loopback HTTP bind only)")]
     private static partial void AnonymousAccessOn(ILogger logger, string identity);
 
-    [LoggerMessage(3003, LogLevel.Warning, "After the reload, anonymous access is now off: every request needs an API key")]
+    [LoggerMessage(GatewayEventIds.AnonymousAccessOff, LogLevel.Warning, "After the reload, anonymous access is now off: every request needs an API key")]
     private static partial void AnonymousAccessOff(ILogger logger);
 }

@@ -1,3 +1,4 @@
+using McpGateway.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace McpGateway.Pipeline;
@@ -5,18 +6,18 @@ namespace McpGateway.Pipeline;
 /// <summary>Pipeline log events (ids 1000–1099). Never arguments, results or secrets.</summary>
 internal static partial class PipelineLog
 {
-    [LoggerMessage(1000, LogLevel.Information, "Call {CallId}: {Identity} {Tool} on {Target} → {Decision}")]
+    [LoggerMessage(GatewayEventIds.CallDecided, LogLevel.Information, "Call {CallId}: {Identity} {Tool} on {Target} → {Decision}")]
     public static partial void Decided(ILogger logger, string callId, string identity, string tool, string? target, string decision);
 
-    [LoggerMessage(1001, LogLevel.Error, "Call {CallId}: the audit log refused the {EntryType} entry; the call is refused")]
+    [LoggerMessage(GatewayEventIds.AuditAppendFailed, LogLevel.Error, "Call {CallId}: the audit log refused the {EntryType} entry; the call is refused")]
     public static partial void AuditFailed(ILogger logger, string callId, string entryType, Exception exception);
 
-    [LoggerMessage(1002, LogLevel.Error, "Call {CallId}: the {Tool} backend failed unexpectedly")]
+    [LoggerMessage(GatewayEventIds.BackendFailed, LogLevel.Error, "Call {CallId}: the {Tool} backend failed unexpectedly")]
     public static partial void BackendFailed(ILogger logger, string callId, string tool, Exception exception);
 
-    [LoggerMessage(1003, LogLevel.Critical, "Call {CallId}: the result could not be masked; it is withheld")]
+    [LoggerMessage(GatewayEventIds.MaskingFailed, LogLevel.Critical, "Call {CallId}: the result could not be masked; it is withheld")]
     public static partial void MaskingFailed(ILogger logger, string callId, Exception exception);
 
-    [LoggerMessage(1004, LogLevel.Error, "Call {CallId}: the pipeline failed")]
+    [LoggerMessage(GatewayEventIds.PipelineFailed, LogLevel.Error, "Call {CallId}: the pipeline failed")]
     public static partial void PipelineFailed(ILogger logger, string callId, Exception exception);
 }

@@ -1,3 +1,4 @@
+using McpGateway.Diagnostics;
 using McpGateway.Policies.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -64,9 +65,9 @@ public sealed partial class SecurityLog
             PrintableText.Escape(keyId ?? "-", 64));
     }
 
-    [LoggerMessage(2000, LogLevel.Warning, "Refused {Method} {Path} from {Remote}: {Reason} (key {KeyId})")]
+    [LoggerMessage(GatewayEventIds.Refused, LogLevel.Warning, "Refused {Method} {Path} from {Remote}: {Reason} (key {KeyId})")]
     private static partial void RefusedEvent(ILogger logger, string remote, string method, string path, string reason, string keyId);
 
-    [LoggerMessage(2001, LogLevel.Warning, "{Count} more refusals were not logged in the last window")]
+    [LoggerMessage(GatewayEventIds.RefusalsSuppressed, LogLevel.Warning, "{Count} more refusals were not logged in the last window")]
     private static partial void Suppressed(ILogger logger, int count);
 }

@@ -1,3 +1,4 @@
+using McpGateway.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace McpGateway.Hosting.Mcp;
@@ -5,6 +6,6 @@ namespace McpGateway.Hosting.Mcp;
 /// <summary>MCP surface log events (ids 1100–1199).</summary>
 internal static partial class McpLog
 {
-    [LoggerMessage(1100, LogLevel.Error, "An MCP request failed outside the pipeline; answered with an error result")]
+    [LoggerMessage(GatewayEventIds.McpRequestFailed, LogLevel.Error, "An MCP request failed outside the pipeline; answered with an error result")]
     public static partial void RequestFailed(ILogger logger, Exception exception);
 }

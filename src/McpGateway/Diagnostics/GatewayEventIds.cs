@@ -1,0 +1,32 @@
+namespace McpGateway.Diagnostics;
+
+/// <summary>
+/// Every log event id the gateway writes, in one table: a range per area, so an operator can
+/// filter or alert on an id without reading the code. Ids never change meaning.
+/// </summary>
+internal static class GatewayEventIds
+{
+    // 1000–1099: the tool-call pipeline.
+    public const int CallDecided = 1000;
+    public const int AuditAppendFailed = 1001;
+    public const int BackendFailed = 1002;
+    public const int MaskingFailed = 1003;
+    public const int PipelineFailed = 1004;
+
+    // 1100–1199: the MCP surface.
+    public const int McpRequestFailed = 1100;
+
+    // 2000–2099: the security log (refusals before an identity is known).
+    public const int Refused = 2000;
+    public const int RefusalsSuppressed = 2001;
+
+    // 3000–3099: configuration and policy reload.
+    public const int Reloaded = 3000;
+    public const int ReloadFailed = 3001;
+    public const int AnonymousAccessOn = 3002;
+    public const int AnonymousAccessOff = 3003;
+
+    // 4000–4099: background jobs on the audit chain.
+    public const int CallsMarkedAbandoned = 4000;
+    public const int AbandonedSweepFailed = 4001;
+}
