@@ -1,4 +1,4 @@
-using McpGateway.Hosting.Cli;
+using McpGateway.Cli;
 
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

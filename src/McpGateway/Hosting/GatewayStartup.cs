@@ -25,7 +25,7 @@ internal static class GatewayStartup
         }
         catch (Exception ex) when (ex is ConfigurationException or PolicyBundleException or StoreUnavailableException)
         {
-            await Cli.CliErrors.ReportAsync(error, ex, configPath).ConfigureAwait(false);
+            await McpGateway.Cli.CliErrors.ReportAsync(error, ex, configPath).ConfigureAwait(false);
 
             return null;
         }

@@ -11,7 +11,7 @@ namespace McpGateway.Hosting;
 internal static class HostFailures
 {
     /// <summary>Exit status of a serve whose background service failed.</summary>
-    public const int ExitCode = Cli.GatewayCli.Failed;
+    public const int ExitCode = McpGateway.Cli.GatewayCli.Failed;
 
     /// <summary>Writes why the host stopped and returns <see cref="ExitCode"/>, or returns <paramref name="success"/> when nothing failed.</summary>
     public static async Task<int> ExitStatusAsync(IServiceProvider services, TextWriter error, int success)

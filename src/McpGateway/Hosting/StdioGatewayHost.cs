@@ -17,7 +17,7 @@ internal static class StdioGatewayHost
         if (string.IsNullOrWhiteSpace(key))
         {
             await error.WriteLineAsync($"error: serve --stdio runs as the identity of an API key: set {StdioCredential.EnvironmentVariable} to a key from 'mcp-gateway keys create --identity NAME'.").ConfigureAwait(false);
-            return Cli.GatewayCli.Misuse;
+            return McpGateway.Cli.GatewayCli.Misuse;
         }
 
         var keys = new ApiKeyService(store, new AuditRecorder(store.Audit, runtime.Secrets), new RuntimeIdentityDirectory(runtime), TimeProvider.System);
@@ -25,13 +25,13 @@ internal static class StdioGatewayHost
         if (!check.Succeeded)
         {
             await error.WriteLineAsync($"error: {StdioCredential.EnvironmentVariable} is not usable: {check.Failure}").ConfigureAwait(false);
-            return Cli.GatewayCli.Misuse;
+            return McpGateway.Cli.GatewayCli.Misuse;
         }
 
         if (!check.Identity!.Roles.Contains(Policies.Roles.Agent))
         {
             await error.WriteLineAsync($"error: {StdioCredential.EnvironmentVariable} belongs to identity '{check.Identity.Name}', which does not hold the 'agent' role; serve --stdio serves only agents. Use a key of an identity with the agent role.").ConfigureAwait(false);
-            return Cli.GatewayCli.Misuse;
+            return McpGateway.Cli.GatewayCli.Misuse;
         }
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
@@ -44,6 +44,6 @@ internal static class StdioGatewayHost
         await error.WriteLineAsync($"mcp-gateway serving MCP on stdio as '{check.Identity!.Name}' (policy revision {runtime.Engine.Revision[..12]})").ConfigureAwait(false);
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
-        return await HostFailures.ExitStatusAsync(host.Services, error, Cli.GatewayCli.Success).ConfigureAwait(false);
+        return await HostFailures.ExitStatusAsync(host.Services, error, McpGateway.Cli.GatewayCli.Success).ConfigureAwait(false);
     }
 }

@@ -33,7 +33,7 @@ internal static class HttpGatewayHost
         if (Validate(url, insecureBind, runtime) is { } problem)
         {
             await error.WriteLineAsync($"error: {problem}").ConfigureAwait(false);
-            return Cli.GatewayCli.Misuse;
+            return McpGateway.Cli.GatewayCli.Misuse;
         }
 
         var options = runtime.Configuration.Http;
@@ -105,7 +105,7 @@ internal static class HttpGatewayHost
         var listening = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? url.ToString();
         await error.WriteLineAsync($"mcp-gateway listening on {listening.TrimEnd('/')}/mcp (policy revision {runtime.Engine.Revision[..12]})").ConfigureAwait(false);
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
-        return await HostFailures.ExitStatusAsync(app.Services, error, Cli.GatewayCli.Success).ConfigureAwait(false);
+        return await HostFailures.ExitStatusAsync(app.Services, error, McpGateway.Cli.GatewayCli.Success).ConfigureAwait(false);
     }
 
     /// <summary>

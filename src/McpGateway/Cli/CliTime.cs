@@ -1,7 +1,7 @@
 using System.Globalization;
 using McpGateway.Policies.Model;
 
-namespace McpGateway.Hosting.Cli;
+namespace McpGateway.Cli;
 
 /// <summary>Reads points in time as operators write them on the command line.</summary>
 internal static class CliTime

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using McpGateway.Hosting.Http;
+using McpGateway.Hosting;
 
-namespace McpGateway.Hosting.Cli;
+namespace McpGateway.Cli;
 
 /// <summary><c>serve --stdio</c> or <c>serve --http URL</c>.</summary>
 internal static class ServeCommand

@@ -3,7 +3,7 @@ using McpGateway.Policies.Evaluation;
 using McpGateway.Policies.Model;
 using McpGateway.Policies.Tools;
 
-namespace McpGateway.Hosting.Cli;
+namespace McpGateway.Cli;
 
 /// <summary>Runs <c>policy test</c> cases and prints each mismatch with the decision's reasons.</summary>
 internal sealed class PolicyTestRunner(PolicyEngine engine, TextWriter output)

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using McpGateway.Configuration;
 
-namespace McpGateway.Hosting.Cli;
+namespace McpGateway.Cli;
 
 /// <summary><c>mask --profile NAME</c>: masks standard input to standard output, as the gateway masks results.</summary>
 internal static class MaskCommand

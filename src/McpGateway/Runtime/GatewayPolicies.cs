@@ -3,7 +3,7 @@ using McpGateway.Policies.Evaluation;
 using McpGateway.Policies.Loading;
 using McpGateway.Policies.Tools;
 
-namespace McpGateway.Policies;
+namespace McpGateway.Runtime;
 
 /// <summary>Builds policy snapshots from the configuration: the tool catalog plus the validated bundle.</summary>
 public static class GatewayPolicies

@@ -5,7 +5,7 @@ using McpGateway.Configuration;
 using McpGateway.Hosting.Authentication;
 using McpGateway.Storage;
 
-namespace McpGateway.Hosting.Cli;
+namespace McpGateway.Cli;
 
 /// <summary><c>keys create|list|revoke|rotate</c>: API keys for configured identities.</summary>
 internal static class KeyCommands

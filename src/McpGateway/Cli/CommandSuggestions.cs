@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace McpGateway.Hosting.Cli;
+namespace McpGateway.Cli;
 
 /// <summary>
 /// "Did you mean": the verb or option closest to the first word the parser could not place, at

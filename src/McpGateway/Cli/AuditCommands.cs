@@ -2,7 +2,7 @@ using System.CommandLine;
 using McpGateway.Audit;
 using McpGateway.Storage;
 
-namespace McpGateway.Hosting.Cli;
+namespace McpGateway.Cli;
 
 /// <summary><c>audit verify</c> and <c>audit export</c>.</summary>
 internal static class AuditCommands

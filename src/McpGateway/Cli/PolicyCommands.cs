@@ -2,11 +2,12 @@ using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using McpGateway.Configuration;
-using McpGateway.Policies;
 using McpGateway.Policies.Evaluation;
 using McpGateway.Policies.Loading;
+using McpGateway.Policies;
+using McpGateway.Runtime;
 
-namespace McpGateway.Hosting.Cli;
+namespace McpGateway.Cli;
 
 /// <summary><c>policy eval</c> and <c>policy test</c>: offline decisions against a bundle.</summary>
 internal static class PolicyCommands

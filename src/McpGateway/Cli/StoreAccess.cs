@@ -2,7 +2,7 @@ using McpGateway.Configuration;
 using McpGateway.Storage;
 using McpGateway.Storage.Sqlite;
 
-namespace McpGateway.Hosting.Cli;
+namespace McpGateway.Cli;
 
 /// <summary>Loads the configuration and opens the store for verbs that work on it directly.</summary>
 internal static class StoreAccess

@@ -3,7 +3,7 @@ using System.Text.Json;
 using McpGateway.Policies.Loading;
 using YamlDotNet.RepresentationModel;
 
-namespace McpGateway.Hosting.Cli;
+namespace McpGateway.Cli;
 
 /// <summary>What a case expects; null members are not checked.</summary>
 internal sealed record PolicyExpectation(

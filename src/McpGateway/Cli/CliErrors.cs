@@ -1,6 +1,6 @@
 using McpGateway.Configuration;
 
-namespace McpGateway.Hosting.Cli;
+namespace McpGateway.Cli;
 
 /// <summary>How verbs report a failure on standard error.</summary>
 internal static class CliErrors

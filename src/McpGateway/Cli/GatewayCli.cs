@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace McpGateway.Hosting.Cli;
+namespace McpGateway.Cli;
 
 /// <summary>
 /// The <c>mcp-gateway</c> command line. Exit codes: 0 success, 1 a check failed
