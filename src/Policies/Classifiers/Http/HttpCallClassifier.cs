@@ -20,31 +20,27 @@ internal sealed class HttpCallClassifier : IToolClassifier
     internal const string PathArgument = "path";
     internal const string HeadersArgument = "headers";
     internal const string BodyArgument = "body";
-    private const string Accepted = "service, method, path, headers and body";
+    private const string Example = "{\"service\": \"billing\", \"method\": \"GET\", \"path\": \"/api/items\"}";
     private const string MethodHelp = "give an HTTP method such as GET or POST";
     private const string Override = "_method";
     private const int MaxPathLength = 8192;
 
     public Classification Classify(JsonElement arguments, PolicyEnvironment environment)
     {
-        if (arguments.ValueKind != JsonValueKind.Object)
+        var refusals = new List<Refusal>();
+        if (ToolArguments.Read(HttpCallTool.Name, arguments, HttpCallTool.Arguments, Example, refusals) is not { } fields)
         {
-            return Classification.Refused(HttpCallTool.Name, null, new Refusal(
-                HttpRefusalCodes.Arguments,
-                $"The arguments must be a JSON object like {{\"service\": \"billing\", \"method\": \"GET\", \"path\": \"/api/items\"}}, not {JsonText.KindOf(arguments)}."));
+            return Classification.Refused(HttpCallTool.Name, null, refusals[0]);
         }
 
-        var refusals = new List<Refusal>();
         var unparsed = new List<string>();
         var facts = new FactSetBuilder();
-        var fields = ReadFields(arguments, refusals);
-
-        var service = ReadRequired(fields.Service, ServiceArgument, refusals, services: environment);
+        var service = fields.RequiredString(ServiceArgument, () => ServiceHelp(environment));
         var target = CheckService(service, environment, facts, refusals);
-        var method = CheckMethod(ReadRequired(fields.Method, MethodArgument, refusals, MethodHelp), facts, refusals);
+        var method = CheckMethod(fields.RequiredString(MethodArgument, MethodHelp), facts, refusals);
 
         HttpTarget? path = null;
-        if (ReadRequired(fields.Path, PathArgument, refusals, HttpPathNormalizer.RelativePathFix) is { } rawPath
+        if (fields.RequiredString(PathArgument, HttpPathNormalizer.RelativePathFix) is { } rawPath
             && CheckLength(rawPath, refusals))
         {
             path = HttpPathNormalizer.Normalize(rawPath, unparsed, refusals);
@@ -57,8 +53,8 @@ internal sealed class HttpCallClassifier : IToolClassifier
             facts.Set(HttpCallTool.QueryKeys, path.QueryKeys);
         }
 
-        var headers = ReadHeaders(fields.Headers, target, facts, refusals);
-        var body = ReadBody(fields.Body, facts, refusals);
+        var headers = ReadHeaders(fields[HeadersArgument], target, facts, refusals);
+        var body = ReadBody(fields[BodyArgument], facts, refusals);
         CheckBodyAllowed(method, body, target, refusals);
         CheckMethodOverride(path, body, refusals);
 
@@ -70,7 +66,7 @@ internal sealed class HttpCallClassifier : IToolClassifier
             : null;
 
         // The target is the service as written, even when it is empty and so refused.
-        var targetName = service ?? (fields.Service is { ValueKind: JsonValueKind.String } serviceElement && JsonText.TryGetString(serviceElement, out var name)
+        var targetName = service ?? (fields[ServiceArgument] is { ValueKind: JsonValueKind.String } serviceElement && JsonText.TryGetString(serviceElement, out var name)
             ? name
             : null);
 
@@ -90,92 +86,6 @@ internal sealed class HttpCallClassifier : IToolClassifier
 
         refusals.Add(new Refusal(HttpRefusalCodes.Arguments, $"Argument 'path' is {path.Length:N0} characters long; the gateway sends at most {MaxPathLength:N0} (path and query together), as most servers accept no more. Shorten it, or send the data in a POST body."));
         return false;
-    }
-
-    private static Fields ReadFields(JsonElement arguments, List<Refusal> refusals)
-    {
-        var fields = default(Fields);
-        foreach (var property in arguments.EnumerateObject())
-        {
-            if (!JsonText.TryGetName(property, out var name))
-            {
-                refusals.Add(new Refusal(HttpRefusalCodes.Arguments, $"An argument name has an invalid \\u escape (an unpaired surrogate): http_call takes only {Accepted}."));
-                continue;
-            }
-
-            switch (name)
-            {
-                case ServiceArgument:
-                    Assign(ref fields.Service, property.Value, name, refusals);
-                    break;
-                case MethodArgument:
-                    Assign(ref fields.Method, property.Value, name, refusals);
-                    break;
-                case PathArgument:
-                    Assign(ref fields.Path, property.Value, name, refusals);
-                    break;
-                case HeadersArgument:
-                    Assign(ref fields.Headers, property.Value, name, refusals);
-                    break;
-                case BodyArgument:
-                    Assign(ref fields.Body, property.Value, name, refusals);
-                    break;
-                default:
-                    refusals.Add(new Refusal(HttpRefusalCodes.Arguments, $"Argument '{JsonText.Display(name)}' is not accepted: http_call takes only {Accepted}. Remove it."));
-                    break;
-            }
-        }
-
-        return fields;
-    }
-
-    private static void Assign(ref JsonElement? slot, JsonElement value, string name, List<Refusal> refusals)
-    {
-        if (slot is null)
-        {
-            slot = value;
-        }
-        else
-        {
-            refusals.Add(new Refusal(HttpRefusalCodes.Arguments, $"Argument '{name}' is given more than once: give it once."));
-        }
-    }
-
-    /// <summary>
-    /// Reads a required, non-empty string argument; null (with a refusal) when it is missing or
-    /// not one. The help for <c>service</c> lists the configured services, built only when needed.
-    /// </summary>
-    private static string? ReadRequired(JsonElement? element, string name, List<Refusal> refusals, string help = "", PolicyEnvironment? services = null)
-    {
-        string problem;
-        if (element is not { } value || value.ValueKind == JsonValueKind.Null)
-        {
-            problem = "is required: ";
-        }
-        else if (value.ValueKind != JsonValueKind.String)
-        {
-            problem = $"must be a string, not {JsonText.KindOf(value)}: ";
-        }
-        else if (!JsonText.TryGetString(value, out var text))
-        {
-            problem = "has an invalid \\u escape (an unpaired surrogate): remove it, and ";
-        }
-        else if (text.Length == 0)
-        {
-            problem = "is required and may not be empty: ";
-        }
-        else
-        {
-            return text;
-        }
-
-        if (services is not null)
-        {
-            help = ServiceHelp(services);
-        }
-
-        refusals.Add(new Refusal(HttpRefusalCodes.Arguments, $"Argument '{name}' {problem}{help}."));
-        return null;
     }
 
     private static string ServiceHelp(PolicyEnvironment environment)
@@ -337,15 +247,5 @@ internal sealed class HttpCallClassifier : IToolClassifier
         facts.Set(HttpCallTool.HasBody, body is not null);
         facts.Set(HttpCallTool.BodyBytes, body is null ? 0L : Encoding.UTF8.GetByteCount(body));
         return body;
-    }
-
-    /// <summary>The arguments as given, each at most once.</summary>
-    private struct Fields
-    {
-        public JsonElement? Service;
-        public JsonElement? Method;
-        public JsonElement? Path;
-        public JsonElement? Headers;
-        public JsonElement? Body;
     }
 }
