@@ -6,17 +6,15 @@ using Microsoft.Extensions.Logging;
 namespace McpGateway.Audit;
 
 /// <summary>
-/// When serving starts, and every minute after, records <c>call.abandoned</c> for calls whose
+/// When serving starts, and every <c>Timings:AbandonedSweep</c> (a minute) after, records <c>call.abandoned</c> for calls whose
 /// starting instance's lease ended without a finish (a crash, a kill). Live instances' calls are
 /// never touched: their leases have not ended.
 /// </summary>
-public sealed partial class AbandonedCallService(IAuditStore audit, TimeProvider time, ILogger<AbandonedCallService> logger) : BackgroundService
+public sealed partial class AbandonedCallService(IAuditStore audit, Runtime.GatewayRuntime runtime, TimeProvider time, ILogger<AbandonedCallService> logger) : BackgroundService
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval, time);
+        using var timer = new PeriodicTimer(runtime.Configuration.Timings.AbandonedSweep, time);
         do
         {
             try

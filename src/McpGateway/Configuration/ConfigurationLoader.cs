@@ -13,7 +13,7 @@ public static class ConfigurationLoader
 {
     public const string Section = "McpGateway";
 
-    private static readonly string[] KnownKeys = ["DataDirectory", "Policies", "Groups", "Identities", "Targets", "Anonymous", "Http"];
+    private static readonly string[] KnownKeys = ["DataDirectory", "Policies", "Groups", "Identities", "Targets", "Anonymous", "Http", "Timings"];
 
     /// <summary>
     /// Loads the configuration a verb was given (<c>--config</c>, <c>MCPGW_CONFIG</c>, else the file
@@ -78,6 +78,7 @@ public static class ConfigurationLoader
 
         var anonymous = ReadAnonymous(section.GetSection("Anonymous"), identities, errors);
         var http = ReadHttp(section.GetSection("Http"), baseDirectory, errors);
+        var timings = ReadTimings(section.GetSection("Timings"), errors);
         if (errors.Count > 0)
         {
             throw ConfigurationException.FromErrors(file, errors);
@@ -93,6 +94,7 @@ public static class ConfigurationLoader
             Targets = targets,
             Anonymous = anonymous,
             Http = http,
+            Timings = timings,
         };
     }
 
@@ -109,6 +111,34 @@ public static class ConfigurationLoader
             kind => kind.Kind,
             kind => kind.Read(section.GetSection(kind.Kind), baseDirectory, errors).ToFrozenDictionary(t => t.Name, StringComparer.Ordinal),
             StringComparer.Ordinal);
+    }
+
+    private static TimingOptions ReadTimings(IConfigurationSection section, List<string> errors)
+    {
+        string[] known = ["LeaseMargin", "AbandonedSweep", "ReloadPoll"];
+        foreach (var unknown in section.GetChildren().Where(c => !known.Contains(c.Key, StringComparer.OrdinalIgnoreCase)))
+        {
+            errors.Add($"{unknown.Path}: unknown setting; known settings are {string.Join(", ", known)}.");
+        }
+
+        TimeSpan Read(string key, TimeSpan fallback)
+        {
+            if (section[key] is not { Length: > 0 } text)
+            {
+                return fallback;
+            }
+
+            if (Policies.Model.DurationText.TryParse(text, out var value) && value > TimeSpan.Zero)
+            {
+                return value;
+            }
+
+            errors.Add($"{section.Path}:{key}: '{text}' is not a positive duration such as 500ms, 30s or 5m.");
+            return fallback;
+        }
+
+        var defaults = TimingOptions.Default;
+        return new TimingOptions(Read("LeaseMargin", defaults.LeaseMargin), Read("AbandonedSweep", defaults.AbandonedSweep), Read("ReloadPoll", defaults.ReloadPoll));
     }
 
     private static string? ReadText(string file)

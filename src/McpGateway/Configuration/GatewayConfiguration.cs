@@ -37,6 +37,18 @@ public sealed record HttpOptions(IReadOnlyList<string> AllowedHosts, string? Cer
 }
 
 /// <summary>
+/// The gateway's waits (<c>McpGateway:Timings</c>). The defaults suit production; tests of crashes
+/// and expiry shorten them so they do not wait out real minutes.
+/// </summary>
+/// <param name="LeaseMargin">Added to a call's timeout for how long its <c>call.started</c> vouches for it.</param>
+/// <param name="AbandonedSweep">How often <c>serve</c> looks for starts whose lease ended without a finish.</param>
+/// <param name="ReloadPoll">How often <c>serve</c> checks the configuration, bundle and secret files for changes.</param>
+public sealed record TimingOptions(TimeSpan LeaseMargin, TimeSpan AbandonedSweep, TimeSpan ReloadPoll)
+{
+    public static TimingOptions Default { get; } = new(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(2));
+}
+
+/// <summary>
 /// The gateway's validated configuration: where it was read from, and the identities, groups and
 /// targets that policies refer to.
 /// </summary>
@@ -58,6 +70,8 @@ public sealed class GatewayConfiguration
     public required AnonymousOptions Anonymous { get; init; }
 
     public HttpOptions Http { get; init; } = HttpOptions.Default;
+
+    public TimingOptions Timings { get; init; } = TimingOptions.Default;
 
     /// <summary>Masking profiles that exist; <c>default</c> is built in.</summary>
     public ImmutableArray<string> MaskingProfiles { get; init; } = ["default"];

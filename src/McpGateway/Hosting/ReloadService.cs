@@ -13,12 +13,10 @@ namespace McpGateway.Hosting;
 /// </summary>
 public sealed partial class ReloadService(GatewayRuntime runtime, TimeProvider time, ILogger<ReloadService> logger) : BackgroundService
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var last = SafeFingerprint(runtime.Configuration);
-        using var timer = new PeriodicTimer(Interval, time);
+        using var timer = new PeriodicTimer(runtime.Configuration.Timings.ReloadPoll, time);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             // Nothing a changed file holds may stop the gateway: every failure is logged and the last good state stays.

@@ -45,7 +45,7 @@ internal sealed class GatewayEnvironment : IAsyncDisposable
         return environment;
     }
 
-    public void WriteConfiguration(bool anonymous, string? extraService = null, JsonObject? http = null)
+    public void WriteConfiguration(bool anonymous, string? extraService = null, JsonObject? http = null, JsonObject? timings = null)
     {
         var services = new JsonObject
         {
@@ -74,6 +74,7 @@ internal sealed class GatewayEnvironment : IAsyncDisposable
                 ["Targets"] = new JsonObject { ["Http"] = services },
                 ["Anonymous"] = new JsonObject { ["Enabled"] = anonymous, ["Identity"] = anonymous ? "anon" : null },
                 ["Http"] = http ?? new JsonObject(),
+                ["Timings"] = timings ?? new JsonObject(),
             },
         };
         File.WriteAllText(ConfigPath, config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));

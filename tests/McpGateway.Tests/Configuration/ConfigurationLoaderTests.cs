@@ -69,6 +69,29 @@ public sealed class ConfigurationLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Timings_default_to_production_values_and_can_be_shortened()
+    {
+        var defaults = ConfigurationLoader.LoadFile(Write("""{ "McpGateway": { "Policies": "p" } }""")).Timings;
+        var shortened = ConfigurationLoader.LoadFile(Write("""{ "McpGateway": { "Policies": "p", "Timings": { "LeaseMargin": "1s", "AbandonedSweep": "500ms" } } }""")).Timings;
+
+        defaults.Should().Be(TimingOptions.Default);
+        shortened.LeaseMargin.Should().Be(TimeSpan.FromSeconds(1));
+        shortened.AbandonedSweep.Should().Be(TimeSpan.FromMilliseconds(500));
+        shortened.ReloadPoll.Should().Be(TimingOptions.Default.ReloadPoll);
+    }
+
+    [Theory]
+    [InlineData("\"LeaseMargin\": \"0s\"", "LeaseMargin")]
+    [InlineData("\"ReloadPoll\": \"soon\"", "ReloadPoll")]
+    [InlineData("\"Nap\": \"1s\"", "Nap: unknown setting")]
+    public void A_bad_timing_is_an_error(string setting, string message)
+    {
+        var act = () => ConfigurationLoader.LoadFile(Write($$"""{ "McpGateway": { "Policies": "p", "Timings": { {{setting}} } } }"""));
+
+        act.Should().Throw<ConfigurationException>().WithMessage($"*Timings:{message}*");
+    }
+
+    [Fact]
     public void The_data_folder_defaults_to_an_absolute_path()
     {
         var configuration = ConfigurationLoader.LoadFile(Write("""{ "McpGateway": { "Policies": "p" } }"""));

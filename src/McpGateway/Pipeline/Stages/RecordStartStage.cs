@@ -10,7 +10,7 @@ internal sealed class RecordStartStage(AuditRecorder audit, GatewayInstance inst
     {
         try
         {
-            var lease = new AuditLease(instance.Id, time.GetUtcNow() + GatewayInstance.LeaseFor(context.Decision!));
+            var lease = new AuditLease(instance.Id, time.GetUtcNow() + GatewayInstance.LeaseFor(context.Decision!, context.Snapshot.Configuration.Timings.LeaseMargin));
             context.StartEntry = await audit.RecordAsync(new AuditAppend(AuditEventTypes.CallStarted, context.Ids, CallPayloads.Call(context), lease), cancellationToken).ConfigureAwait(false);
             return StepResult.Continue;
         }
