@@ -64,7 +64,7 @@ internal static class GatewayClients
     public static string? CallId(this CallToolResult result) =>
         result.Meta?["io.mcpgateway/callId"]?.GetValue<string>();
 
-    private static McpClientOptions Options(string protocolVersion) => new()
+    internal static McpClientOptions Options(string protocolVersion) => new()
     {
         ClientInfo = new Implementation { Name = "e2e-tests", Version = "1.0.0" },
         ProtocolVersion = protocolVersion,
