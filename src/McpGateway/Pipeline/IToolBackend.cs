@@ -4,10 +4,29 @@ using McpGateway.Runtime;
 
 namespace McpGateway.Pipeline;
 
-/// <summary>The result of a backend call, before masking.</summary>
-/// <param name="Structured">The structured result (the tool's output schema).</param>
-/// <param name="Summary">A short text form for clients that show text only.</param>
-public sealed record ToolResult(JsonObject Structured, string Summary);
+/// <summary>
+/// The typed result of a backend call, before masking: a JSON tree (the tool's output schema)
+/// and, for tables, the columns. The pipeline masks the tree, never serialised text; the text
+/// form for clients that show text only is made by <paramref name="Summarize"/> from the
+/// <em>masked</em> tree.
+/// </summary>
+/// <param name="Structured">The structured result.</param>
+/// <param name="Summarize">Makes the short text form from the masked tree.</param>
+/// <param name="Columns">For tabular results: each column's name, type and source, when known.</param>
+public sealed record ToolResult(JsonObject Structured, Func<JsonObject, string> Summarize, IReadOnlyList<ResultColumn>? Columns = null);
+
+/// <summary>A column of a tabular result.</summary>
+/// <param name="Name">The column's name as returned.</param>
+/// <param name="Type">Its type as the backend names it (for example <c>text</c>, <c>int4</c>).</param>
+/// <param name="Source">Where it comes from, <c>table.column</c>, when the backend says (masking rules match it).</param>
+public sealed record ResultColumn(string Name, string Type, string? Source);
+
+/// <summary>
+/// What an approver sees of a call before deciding: a one-line summary, the detail as JSON
+/// (never a secret value), and whether the preview must be computed again at execution and
+/// match (a Kubernetes dry-run diff must; a fixed request need not).
+/// </summary>
+public sealed record ToolPreview(string Summary, JsonObject Detail, bool MustMatchAtExecution);
 
 /// <summary>
 /// What a backend is given to execute one allowed call: immutable, typed by the tool's request,

@@ -22,6 +22,12 @@ public interface IGatewayToolModule
     /// <summary>How the tool presents itself to one caller; descriptions may name the targets it can use.</summary>
     ToolDeclaration Describe(IReadOnlyList<string> usableTargets);
 
+    /// <summary>
+    /// What an approver sees of a call of this tool, built from the classified request (the same
+    /// object the backend would execute); null when the tool has no preview beyond its arguments.
+    /// </summary>
+    Pipeline.ToolPreview? Preview(object request) => null;
+
     /// <summary>Registers the tool's backend (with <see cref="Pipeline.ToolBackendRegistration.AddToolBackend{TRequest, TBackend}"/>) and its clients.</summary>
     void AddBackend(IServiceCollection services);
 }

@@ -63,6 +63,22 @@ public sealed class GatewayToolsTests
             .Should().NotThrow().Which.Should().Equal(HttpCallTool.Name);
     }
 
+    [Fact]
+    public void The_http_call_preview_shows_the_request_exactly_as_it_would_be_sent()
+    {
+        var environment = new PolicyEnvironment([], [], [new HttpTargetInfo("billing", System.Collections.Frozen.FrozenSet<string>.Empty)], ["default"]);
+        using var arguments = JsonDocument.Parse("""{"service":"billing","method":"post","path":"/api/./a/../invoices?x=%7e1","headers":{"X-Request-Id":"r1"},"body":"{\"amount\":5}"}""");
+        var classification = new HttpCallModule().Policy.Classifier.Classify(arguments.RootElement, environment);
+
+        var preview = new HttpCallModule().Preview(classification.Request!)!;
+
+        preview.Summary.Should().Be("POST billing/api/invoices?x=~1 with a 12-byte body");
+        preview.Detail["path"]!.GetValue<string>().Should().Be("/api/invoices");
+        preview.Detail["headers"]!["x-request-id"]!.GetValue<string>().Should().Be("r1");
+        preview.Detail["body"]!.GetValue<string>().Should().Be("{\"amount\":5}");
+        preview.MustMatchAtExecution.Should().BeFalse();
+    }
+
     /// <summary>http_call with one part changed.</summary>
     private sealed class Broken(string? targetKind = null, string? schema = null, string? declares = null) : IGatewayToolModule
     {

@@ -22,8 +22,11 @@ internal sealed class MaskStage(ILogger<MaskStage> logger)
         {
             var redactor = context.Snapshot.Secrets.Current;
             var structured = (JsonObject)redactor.Redact(context.Result!.Structured)!;
+
+            // The text is made from the masked tree; held secrets are redacted from it once more.
+            var text = redactor.Redact(context.Result.Summarize(structured));
             structured["callId"] = context.CallId;
-            context.Outcome = new ToolCallOutcome(context.CallId, false, redactor.Redact(context.Result.Summary), structured);
+            context.Outcome = new ToolCallOutcome(context.CallId, false, text, structured);
             return StepResult.Continue;
         }
         catch (Exception ex)

@@ -16,7 +16,14 @@ public sealed class HttpCallBackend(HttpCallExecutor executor) : IToolBackend<Ht
 
         var limits = new HttpCallLimits(record.Obligations.TryGetValue(HttpCallTool.MaxResponseBytes, out var cap) ? cap.Number : HttpCallLimits.Default.MaxResponseBytes);
         var result = await executor.ExecuteAsync(spec, service, limits, cancellationToken).ConfigureAwait(false);
-        var summary = $"HTTP {result.Status} from {spec.Service} {spec.Method} {spec.RelativeTarget}{(result.Truncated ? $" (body truncated at {result.BodyBytes} bytes)" : string.Empty)}\n{result.Body}";
-        return new ToolResult(result.ToJson(), summary);
+        var request = $"{spec.Service} {spec.Method} {spec.RelativeTarget}";
+        return new ToolResult(result.ToJson(), masked => Summarize(request, masked));
+    }
+
+    /// <summary>The text form, from the masked result: the status line, then the body.</summary>
+    private static string Summarize(string request, System.Text.Json.Nodes.JsonObject masked)
+    {
+        var truncated = masked["truncated"]?.GetValue<bool>() == true ? $" (body truncated at {masked["bodyBytes"]} bytes)" : string.Empty;
+        return $"HTTP {masked["status"]} from {request}{truncated}\n{masked["body"]?.GetValue<string>()}";
     }
 }
