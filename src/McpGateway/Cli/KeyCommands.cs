@@ -1,9 +1,11 @@
-using McpGateway.Audit;
 using System.CommandLine;
 using System.Text.Json;
+using McpGateway.Audit;
 using McpGateway.Configuration;
 using McpGateway.Hosting.Authentication;
+using McpGateway.Hosting;
 using McpGateway.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace McpGateway.Cli;
 
@@ -128,7 +130,10 @@ internal static class KeyCommands
         {
             var secrets = new HeldSecrets(TimeProvider.System);
             secrets.Refresh(configuration.SecretReferences);
-            var service = new ApiKeyService(store, new AuditRecorder(store.Audit, secrets), new ConfigurationIdentityDirectory(configuration), TimeProvider.System);
+            await using var services = new ServiceCollection()
+                .AddGatewayKeys(store, secrets, new ConfigurationIdentityDirectory(configuration))
+                .BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+            var service = services.GetRequiredService<ApiKeyService>();
             try
             {
                 return await action(service, TimeProvider.System.GetUtcNow()).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using McpGateway.Audit;
+using McpGateway.Configuration;
 using McpGateway.Hosting.Authentication;
 using McpGateway.Hosting.Mcp;
 using McpGateway.Pipeline;
@@ -7,6 +8,7 @@ using McpGateway.Storage;
 using McpGateway.Tools.HttpCall;
 using McpGateway.Tools;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace McpGateway.Hosting;
@@ -16,14 +18,8 @@ public static class GatewayServices
     /// <summary>Everything both transports share: runtime state, store, audit, keys, pipeline and tools.</summary>
     public static IServiceCollection AddGatewayCore(this IServiceCollection services, GatewayRuntime runtime, IGatewayStore store)
     {
-        services.AddSingleton(TimeProvider.System);
         services.AddSingleton(runtime);
-        services.AddSingleton(store);
-        services.AddSingleton(runtime.Secrets);
-        services.AddSingleton(store.Audit);
-        services.AddSingleton<AuditRecorder>();
-        services.AddSingleton<IIdentityDirectory, RuntimeIdentityDirectory>();
-        services.AddSingleton<ApiKeyService>();
+        services.AddGatewayKeys(store, runtime.Secrets, new RuntimeIdentityDirectory(runtime));
         services.AddSingleton<CallLimiter>();
         services.AddSingleton<GatewayInstance>();
         services.AddSingleton<Pipeline.Stages.DecideStage>();
@@ -55,6 +51,23 @@ public static class GatewayServices
 
         services.AddHostedService<ReloadService>();
         services.AddHostedService<AbandonedCallService>();
+        return services;
+    }
+
+    /// <summary>
+    /// The store, the audit recorder and the API keys: what every verb that works on the store
+    /// uses, composed once. <paramref name="identities"/> is where keys' identities are looked up
+    /// (the serving runtime, or the configuration a verb loaded).
+    /// </summary>
+    public static IServiceCollection AddGatewayKeys(this IServiceCollection services, IGatewayStore store, HeldSecrets secrets, IIdentityDirectory identities)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(store);
+        services.AddSingleton(store.Audit);
+        services.AddSingleton(secrets);
+        services.AddSingleton<AuditRecorder>();
+        services.AddSingleton(identities);
+        services.AddSingleton<ApiKeyService>();
         return services;
     }
 

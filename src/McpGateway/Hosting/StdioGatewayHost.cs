@@ -1,4 +1,3 @@
-using McpGateway.Audit;
 using McpGateway.Hosting.Authentication;
 using McpGateway.Hosting.Mcp;
 using McpGateway.Runtime;
@@ -20,8 +19,16 @@ internal static class StdioGatewayHost
             return McpGateway.Cli.GatewayCli.Misuse;
         }
 
-        var keys = new ApiKeyService(store, new AuditRecorder(store.Audit, runtime.Secrets), new RuntimeIdentityDirectory(runtime), TimeProvider.System);
-        var check = await keys.AuthenticateAsync(key.Trim(), cancellationToken).ConfigureAwait(false);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.AddGatewayLogging();
+        builder.Services.AddGatewayCore(runtime, store);
+        builder.Services.AddSingleton(new StdioCredential(key.Trim()));
+        builder.Services.AddSingleton<ICallerResolver, StdioCallerResolver>();
+        builder.Services.AddGatewayMcpServer().WithStdioServerTransport();
+        using var host = builder.Build();
+
+        // The key is checked before anything is served, with the same services that serve.
+        var check = await host.Services.GetRequiredService<ApiKeyService>().AuthenticateAsync(key.Trim(), cancellationToken).ConfigureAwait(false);
         if (!check.Succeeded)
         {
             await error.WriteLineAsync($"error: {StdioCredential.EnvironmentVariable} is not usable: {check.Failure}").ConfigureAwait(false);
@@ -34,13 +41,6 @@ internal static class StdioGatewayHost
             return McpGateway.Cli.GatewayCli.Misuse;
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.AddGatewayLogging();
-        builder.Services.AddGatewayCore(runtime, store);
-        builder.Services.AddSingleton(new StdioCredential(key.Trim()));
-        builder.Services.AddSingleton<ICallerResolver, StdioCallerResolver>();
-        builder.Services.AddGatewayMcpServer().WithStdioServerTransport();
-        using var host = builder.Build();
         await error.WriteLineAsync($"mcp-gateway serving MCP on stdio as '{check.Identity!.Name}' (policy revision {runtime.Engine.Revision[..12]})").ConfigureAwait(false);
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
