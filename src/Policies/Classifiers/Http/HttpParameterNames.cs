@@ -12,6 +12,9 @@ namespace McpGateway.Policies.Classifiers.Http;
 /// </summary>
 internal static class HttpParameterNames
 {
+    // Characters that give a name another reading: escapes, '+', brackets, and what PHP rewrites.
+    private static readonly System.Buffers.SearchValues<char> Special = System.Buffers.SearchValues.Create("%+[]. \0");
+
     // As deep as the most lenient common JSON reader (PHP's json_decode) goes.
     private const int MaxJsonDepth = 512;
 
@@ -110,6 +113,12 @@ internal static class HttpParameterNames
     /// </summary>
     private static IEnumerable<string> Readings(string raw, bool plusIsSpace)
     {
+        // Most names are plain: every reading is the name itself.
+        if (raw.AsSpan().IndexOfAny(Special) < 0)
+        {
+            return [raw];
+        }
+
         var decoded = raw.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(raw) : raw;
         var readings = new List<string> { decoded };
         if (plusIsSpace && decoded.Contains('+', StringComparison.Ordinal))
@@ -150,6 +159,12 @@ internal static class HttpParameterNames
     /// </summary>
     public static bool Mentions(string text, string name)
     {
+        // Without an escape, the name can only appear as written.
+        if (text.AsSpan().IndexOfAny('%', '\\') < 0 && !text.Contains(name.AsSpan(1), StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
         var decoded = Decode(text);
         var rest = name[1..];
         for (var at = decoded.IndexOf(rest, StringComparison.OrdinalIgnoreCase); at >= 0; at = decoded.IndexOf(rest, at + 1, StringComparison.OrdinalIgnoreCase))
