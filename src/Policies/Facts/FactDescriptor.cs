@@ -34,7 +34,7 @@ public sealed record FactDescriptor(string Name, FactType Type, string Descripti
 public sealed record ElementListDescriptor(string Name, string KeyFact, string Description);
 
 /// <summary>Facts every tool produces.</summary>
-public static class CommonFacts
+internal static class CommonFacts
 {
     public const string Unparsed = "unparsed";
     public const string Complex = "complex";

@@ -63,7 +63,7 @@ public sealed class FactSet
     }
 }
 
-public sealed class FactSetBuilder
+internal sealed class FactSetBuilder
 {
     private readonly ImmutableDictionary<string, FactValue>.Builder _values = ImmutableDictionary.CreateBuilder<string, FactValue>(StringComparer.Ordinal);
     private readonly Dictionary<string, ImmutableArray<FactElement>.Builder> _elements = new(StringComparer.Ordinal);

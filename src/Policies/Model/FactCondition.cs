@@ -15,7 +15,7 @@ public enum ConditionOperator
     GreaterThan,
 }
 
-public static class ConditionOperators
+internal static class ConditionOperators
 {
     public static IReadOnlyDictionary<string, ConditionOperator> ByName { get; } = new Dictionary<string, ConditionOperator>(StringComparer.Ordinal)
     {

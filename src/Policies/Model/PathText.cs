@@ -8,7 +8,7 @@ namespace McpGateway.Policies.Model;
 /// How path operands written in rules are brought to the form classifiers produce, and the
 /// decoded form that fail-closed (case-insensitive) comparisons use.
 /// </summary>
-public static class PathText
+internal static class PathText
 {
     // Characters servers route literally whether written plainly or percent-encoded: unreserved,
     // sub-delims other than ';', ':' and '@'. ('.' and '/' change a path's structure and are

@@ -9,7 +9,7 @@ namespace McpGateway.Policies.Tools;
 /// refused; required arguments must be there, of the right type and not empty. Every problem is
 /// a refusal (code <c>arguments</c>) naming the field and the fix, and all are reported at once.
 /// </summary>
-public sealed class ToolArguments
+internal sealed class ToolArguments
 {
     /// <summary>The refusal code of argument problems (<c>builtin:arguments</c>).</summary>
     public const string RefusalCode = "arguments";
