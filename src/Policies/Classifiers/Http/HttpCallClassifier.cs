@@ -209,7 +209,9 @@ internal sealed class HttpCallClassifier : IToolClassifier
     /// </summary>
     private static void CheckMethodOverride(HttpTarget? path, string? body, List<Refusal> refusals)
     {
-        if (path?.QueryKeys.Any(IsOverride) == true || (path?.Query is { } query && HttpParameterNames.Mentions(query, Override)))
+        // Query names are parsed exactly (split on '&' and ';', every server reading of each name),
+        // so values such as 'sort=+method' stay values.
+        if (path?.QueryKeys.Any(IsOverride) == true)
         {
             refusals.Add(new Refusal(HttpRefusalCodes.ForbiddenMethod, "Query parameter '_method' (however it is encoded or spelled) overrides the HTTP method on many servers, so it is refused: put the method you mean in 'method' instead."));
         }

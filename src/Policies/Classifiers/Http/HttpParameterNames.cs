@@ -171,8 +171,9 @@ internal static class HttpParameterNames
         {
             var start = at - 1;
             var end = at + rest.Length;
+            // After '=' it is a form value ('sort=+method'), not a name.
             if (start >= 0 && decoded[start] is '_' or '.' or ' ' or '+' or '['
-                && (start == 0 || !IsNameChar(decoded[start - 1]))
+                && (start == 0 || (!IsNameChar(decoded[start - 1]) && decoded[start - 1] != '='))
                 && (end >= decoded.Length || !IsNameChar(decoded[end])))
             {
                 return true;
