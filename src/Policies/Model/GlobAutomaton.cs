@@ -61,17 +61,22 @@ internal sealed class GlobAutomaton
                     Add(Match.Char, '/', next: -1);
                     steps[skip] = steps[skip] with { Epsilon = here + 3 };
                     steps[here + 2] = steps[here + 2] with { Next = here + 3 };
+
+                    // Past "**/", on the '/' that closes the group; "/**/**/" is one group.
                     i += 2;
+                    while (string.CompareOrdinal(pattern, i + 1, "**/", 0, 3) == 0)
+                    {
+                        i += 3;
+                    }
                 }
                 else
                 {
                     Add(Match.Any, next: here, epsilon: here + 1);
                     i++;
-                }
-
-                while (i + 1 < pattern.Length && pattern[i + 1] == '*')
-                {
-                    i++;
+                    while (i + 1 < pattern.Length && pattern[i + 1] == '*')
+                    {
+                        i++;
+                    }
                 }
             }
             else if (c == '*')

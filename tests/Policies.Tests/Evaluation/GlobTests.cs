@@ -25,6 +25,13 @@ public sealed class GlobTests
     [InlineData("/a?c", "/abc", true)]
     [InlineData("/a?c", "/a/c", false)]
     [InlineData("***", "any/thing", true)]
+    [InlineData("/**/*.json", "/a/x.json", true)]
+    [InlineData("/**/*.json", "/x.json", true)]
+    [InlineData("/**/*.json", "/a/b/x.yaml", false)]
+    [InlineData("/secret/**/*.key", "/secret/a/b.key", true)]
+    [InlineData("/api/**/*", "/api/x", true)]
+    [InlineData("/api/**/**/x", "/api/x", true)]
+    [InlineData("/api/**/**/x", "/api/a/b/x", true)]
     [InlineData("", "", true)]
     [InlineData("", "x", false)]
     public void Globs_match_as_documented(string pattern, string text, bool expected)
@@ -53,7 +60,7 @@ public sealed class GlobTests
     [Fact]
     public void Any_glob_matches_exactly_what_its_regular_expression_matches()
     {
-        var patterns = Gen.Elements("a", "b", "/", "*", "**", "?", "/**/", ".", "A", "k", "K", "\u03a9", "s", "\u00e5").ArrayOf().Select(p => string.Concat(p));
+        var patterns = Gen.Elements("a", "b", "/", "*", "**", "?", "/**/", "/**/*", ".", "A", "k", "K", "\u03a9", "s", "\u00e5").ArrayOf().Select(p => string.Concat(p));
         var texts = Gen.Elements("a", "b", "/", ".", "A", "ab", "//", "\n", "k", "\u212a", "\u2126", "\u03c9", "\u017f", "\u212b", "\u00c5").ArrayOf().Select(p => string.Concat(p));
         Prop.ForAll(patterns.ToArbitrary(), texts.ToArbitrary(), (pattern, text) =>
         {
@@ -68,6 +75,15 @@ public sealed class GlobTests
     public void A_glob_does_not_match_a_text_that_only_adds_a_final_line_feed()
     {
         Glob.Compile("/api/admin").IsMatch("/api/admin\n").Should().BeFalse();
+    }
+
+    [Fact]
+    public void Repeated_any_directory_groups_compile_to_one()
+    {
+        var glob = Glob.Compile(string.Concat(Enumerable.Repeat("/**", 2_000)) + "/x");
+
+        glob.IsMatch("/a/b/x").Should().BeTrue();
+        glob.IsMatch("/" + string.Join('/', Enumerable.Repeat("seg", 1_500)) + "/y").Should().BeFalse();
     }
 
     [Fact]
@@ -95,11 +111,10 @@ public sealed class GlobTests
                 {
                     regex.Append(".*");
                     i++;
-                }
-
-                while (i + 1 < pattern.Length && pattern[i + 1] == '*')
-                {
-                    i++;
+                    while (i + 1 < pattern.Length && pattern[i + 1] == '*')
+                    {
+                        i++;
+                    }
                 }
             }
             else

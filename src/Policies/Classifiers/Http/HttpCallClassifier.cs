@@ -216,7 +216,9 @@ internal sealed class HttpCallClassifier : IToolClassifier
             refusals.Add(new Refusal(HttpRefusalCodes.ForbiddenMethod, "Query parameter '_method' (however it is encoded or spelled) overrides the HTTP method on many servers, so it is refused: put the method you mean in 'method' instead."));
         }
 
-        if (body is not null && (HttpParameterNames.OfBody(body).Any(IsOverride) || HttpParameterNames.Mentions(body, Override)))
+        // A body that parses as a JSON object has its names listed exactly; any other body is
+        // also scanned, as no parser of ours may read it as the backend does.
+        if (body is not null && (HttpParameterNames.OfBody(body).Any(IsOverride) || (!HttpParameterNames.IsJsonObject(body) && HttpParameterNames.Mentions(body, Override))))
         {
             refusals.Add(new Refusal(HttpRefusalCodes.ForbiddenMethod, "The body names '_method' (as a form field, multipart part or JSON member, however it is encoded or spelled), which overrides the HTTP method on many servers, so it is refused: put the method you mean in 'method' instead, and do not mention '_method' in the body."));
         }

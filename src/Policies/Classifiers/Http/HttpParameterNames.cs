@@ -74,19 +74,22 @@ internal static class HttpParameterNames
             }
         }
 
-        foreach (var name in JsonNames(body))
+        foreach (var name in JsonNames(body) ?? [])
         {
             yield return name;
         }
     }
 
-    private static List<string> JsonNames(string body)
+    /// <summary>Whether <paramref name="body"/> is a JSON object every name of which <see cref="OfBody"/> lists exactly.</summary>
+    public static bool IsJsonObject(string body) => JsonNames(body) is not null;
+
+    private static List<string>? JsonNames(string body)
     {
         body = body.TrimStart('\uFEFF');
         var trimmed = body.AsSpan().TrimStart();
         if (trimmed.IsEmpty || trimmed[0] != '{')
         {
-            return [];
+            return null;
         }
 
         try
@@ -102,7 +105,7 @@ internal static class HttpParameterNames
         }
         catch (JsonException)
         {
-            return [];
+            return null;
         }
     }
 
@@ -152,10 +155,12 @@ internal static class HttpParameterNames
 
     /// <summary>
     /// Whether <paramref name="text"/>, decoded as a server might (percent escapes, JSON <c>\u</c>
-    /// escapes, backslashes dropped), mentions a parameter that servers read as
-    /// <paramref name="name"/> when it starts with '_': the name itself, or spelled with '.', ' ',
-    /// '+' or '[' for its first character, standing alone (not part of a longer name). A coarse,
-    /// fail-closed check for what no parser of ours may read the same way as the backend.
+    /// escapes, backslashes dropped), holds a parameter name that servers read as
+    /// <paramref name="name"/> (which starts with '_'): the name, or spelled with '.' or '[' for
+    /// its first character as PHP reads them, where a name can start — at the start of the text
+    /// or after '&amp;', ';', a quote, '{', ',' or a line break, leading spaces (or '+') allowed —
+    /// and not followed by more name characters. A coarse, fail-closed check for bodies no
+    /// parser of ours may read the same way as the backend.
     /// </summary>
     public static bool Mentions(string text, string name)
     {
@@ -171,10 +176,18 @@ internal static class HttpParameterNames
         {
             var start = at - 1;
             var end = at + rest.Length;
-            // After '=' it is a form value ('sort=+method'), not a name.
-            if (start >= 0 && decoded[start] is '_' or '.' or ' ' or '+' or '['
-                && (start == 0 || (!IsNameChar(decoded[start - 1]) && decoded[start - 1] != '='))
-                && (end >= decoded.Length || !IsNameChar(decoded[end])))
+            if (start < 0 || decoded[start] is not ('_' or '.' or '[') || (end < decoded.Length && IsNameChar(decoded[end])))
+            {
+                continue;
+            }
+
+            var before = start - 1;
+            while (before >= 0 && decoded[before] is ' ' or '+')
+            {
+                before--;
+            }
+
+            if (before < 0 || decoded[before] is '&' or ';' or '"' or '\'' or '{' or ',' or '\n' or '\r' or '\0')
             {
                 return true;
             }

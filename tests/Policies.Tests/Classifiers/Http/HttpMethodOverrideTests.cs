@@ -55,6 +55,11 @@ public sealed class HttpMethodOverrideTests
     [InlineData("application/json", "{\"http_method\": \"DELETE\", \"method\": \"x\", \"_methods\": 1}", false)]
     [InlineData("application/x-www-form-urlencoded", "request_method=DELETE&methodology=x", false)]
     [InlineData("application/x-www-form-urlencoded", "sort=+method&order=.method", false)]
+    [InlineData("application/json", "{\"text\":\"It failed. Method two works.\",\"sort\":\"+method\",\"x\":\"_method\"}", false)]
+    [InlineData("text/yaml", "payment:\n  method: card\n", false)]
+    [InlineData("text/markdown", "- method A\n- the _method field\n", false)]
+    [InlineData("text/plain", "x\n_method=DELETE", true)]
+    [InlineData("application/x-www-form-urlencoded", "a=1&%20.method=DELETE", true)]
     public void A_method_override_in_a_body_is_refused_however_it_is_spelled(string contentType, string body, bool refused)
     {
         var result = HttpCalls.Classify(System.Text.Json.JsonSerializer.Serialize(new { service = "billing", method = "POST", path = "/api/items/1", headers = new Dictionary<string, string> { ["Content-Type"] = contentType }, body }));
