@@ -50,6 +50,9 @@ public sealed class MalformedRequestTests : IAsyncLifetime
     [InlineData("""{"name": "http_call", "arguments": {"service": "loopback", "\udc00": 1}}""", "lone surrogate", "")]
     [InlineData("""{"name": "http_call", "name": "other", "arguments": {}}""", "repeat a name", "")]
     [InlineData("""{"name": "http_call", "arguments": {"path": "/a", "path": "/b"}}""", "repeat a name", "")]
+    [InlineData("""{"name": "http_call", "arguments": {}, "_meta": 5}""", "has the wrong type or shape", "http_call")]
+    [InlineData("""{"name": "http_call", "arguments": {}, "requestState": 5}""", "has the wrong type or shape", "http_call")]
+    [InlineData("""{"name": "http_call", "arguments": {}, "inputResponses": 5}""", "has the wrong type or shape", "http_call")]
     public async Task A_malformed_tools_call_is_an_error_result_and_recorded_as_refused(string parameters, string message, string tool)
     {
         var session = await OpenSessionAsync();
@@ -67,6 +70,7 @@ public sealed class MalformedRequestTests : IAsyncLifetime
     [Theory]
     [InlineData("tools/list", "[1]")]
     [InlineData("ping", "\"x\"")]
+    [InlineData("tools/list", "{\"_meta\": 5}")]
     public async Task Params_of_another_method_that_are_not_an_object_are_invalid_params(string method, string parameters)
     {
         var session = await OpenSessionAsync();

@@ -55,6 +55,13 @@ internal static class MalformedRequestFilter
                 $"'params' of '{PrintableText.Escape(request.Method, 64)}' must be a JSON object (or left out), not {Kind(parameters)}.",
                 McpErrorCode.InvalidParams);
         }
+
+        if (parameters is JsonObject withMeta && withMeta.TryGetPropertyValue("_meta", out var meta) && meta is not null and not JsonObject)
+        {
+            throw new McpProtocolException(
+                $"'params._meta' of '{PrintableText.Escape(request.Method, 64)}' must be a JSON object (or left out), not {Kind(meta)}.",
+                McpErrorCode.InvalidParams);
+        }
     }
 
     /// <summary>
@@ -133,9 +140,23 @@ internal static class MalformedRequestFilter
             return $"The tools/call 'params.name' must be the tool's name as a string, not {Kind(obj["name"])}.";
         }
 
-        return obj.TryGetPropertyValue("arguments", out var arguments) && arguments is not null and not JsonObject
-            ? $"The tools/call 'params.arguments' must be a JSON object of the tool's arguments, like {{\"service\": \"billing\", …}}, not {Kind(arguments)}."
-            : null;
+        if (obj.TryGetPropertyValue("arguments", out var arguments) && arguments is not null and not JsonObject)
+        {
+            return $"The tools/call 'params.arguments' must be a JSON object of the tool's arguments, like {{\"service\": \"billing\", …}}, not {Kind(arguments)}.";
+        }
+
+        // Whatever else the SDK reads from the params (_meta, requestState, inputResponses…)
+        // must be readable too, or the call would end in the SDK's generic error, unrecorded.
+        try
+        {
+            _ = obj.Deserialize<CallToolRequestParams>(McpJsonUtilities.DefaultOptions);
+            return null;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException)
+        {
+            var field = (ex as JsonException)?.Path is { Length: > 1 } path ? "params" + path[1..] : "params";
+            return $"The tools/call '{PrintableText.Escape(field, 80)}' has the wrong type or shape; '_meta' and 'inputResponses' are objects and 'requestState' is a string.";
+        }
     }
 
     private static string Kind(JsonNode? node) => node switch
