@@ -23,13 +23,21 @@ internal static class ConditionEvaluator
         var lenient = condition.Fact.Matching != FactMatching.Exact && (restrictive == positive);
         if (lenient && condition.Fact.Matching == FactMatching.Path)
         {
-            value = Decoded(value);
+            // Paths as servers may route them: percent-decoded, and also with trailing spaces and
+            // dots of each segment dropped. A positive test holds if either reading matches; a
+            // 'none' holds only if neither does, so no reading slips past the rule.
+            var decoded = HoldsFor(condition, Decoded(value, PathText.Decode), lenient);
+            var trimmed = HoldsFor(condition, Decoded(value, PathText.Lenient), lenient);
+            return positive ? decoded || trimmed : decoded && trimmed;
         }
 
-        return value.Type == FactType.TextList
+        return HoldsFor(condition, value, lenient);
+    }
+
+    private static bool HoldsFor(FactCondition condition, FactValue value, bool lenient) =>
+        value.Type == FactType.TextList
             ? HoldsForList(condition, value, lenient)
             : HoldsForScalar(condition, value, lenient);
-    }
 
     private static bool HoldsForScalar(FactCondition condition, FactValue value, bool lenient)
     {
@@ -98,11 +106,11 @@ internal static class ConditionEvaluator
         : condition.Fact.Matching == FactMatching.Path ? string.Equals(TrimSlash(value), TrimSlash(PathText.Decode(operand)), StringComparison.OrdinalIgnoreCase)
         : string.Equals(value, operand, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Path values as servers route them: percent-decoded.</summary>
-    private static FactValue Decoded(FactValue value) => value.Type switch
+    /// <summary>Path values as servers route them, read by <paramref name="reading"/>.</summary>
+    private static FactValue Decoded(FactValue value, Func<string, string> reading) => value.Type switch
     {
-        FactType.Text => FactValue.Of(PathText.Lenient(value.Text!)),
-        FactType.TextList => FactValue.Of(value.Items.Select(PathText.Lenient)),
+        FactType.Text => FactValue.Of(reading(value.Text!)),
+        FactType.TextList => FactValue.Of(value.Items.Select(reading)),
         _ => value,
     };
 

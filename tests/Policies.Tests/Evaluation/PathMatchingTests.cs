@@ -41,6 +41,30 @@ public sealed class PathMatchingTests
         decision.MatchedRules.Should().NotBeEmpty();
     }
 
+    [Fact]
+    public void Both_readings_of_a_path_count_for_a_deny_and_neither_slips_past_an_allow()
+    {
+        var engine = TestPolicies.Engine("""
+            rules:
+              - name: reads
+                when: { tool: http_call, facts: { http.method: GET, http.path: { glob: "/static/**" } } }
+                effect: allow
+              - name: dotted-files
+                when: { tool: http_call, facts: { http.path: { glob: "/static/*.*" } } }
+                effect: deny
+              - name: not-the-report
+                when: { tool: http_call, facts: { http.method: POST, http.path: { none: ["/files/report."] } } }
+                effect: allow
+            """);
+
+        Decide(engine, "GET", "/static/foo.").Should().Be(PolicyEffect.Deny, "the exact reading still matches the deny");
+        Decide(engine, "POST", "/files/report.").Should().Be(PolicyEffect.Deny, "'none' must hold for every reading");
+        Decide(engine, "POST", "/files/other").Should().Be(PolicyEffect.Allow);
+    }
+
+    private static PolicyEffect Decide(McpGateway.Policies.Evaluation.PolicyEngine engine, string method, string path) =>
+        engine.Evaluate("agent-1", $$"""{"service":"billing","method":"{{method}}","path":"{{path}}"}""", "http_call").Effect;
+
     [Theory]
     [InlineData("/api/admin%0A")]
     [InlineData("/api/admin%0d")]
