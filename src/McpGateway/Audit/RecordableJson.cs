@@ -28,6 +28,12 @@ internal static class RecordableJson
     /// <summary><paramref name="text"/> with every lone surrogate replaced by U+FFFD.</summary>
     public static string Text(string text)
     {
+        // Most text holds no surrogate at all: one vectorised look settles it.
+        if (!text.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF'))
+        {
+            return text;
+        }
+
         var bad = IndexOfLoneSurrogate(text, 0);
         if (bad < 0)
         {

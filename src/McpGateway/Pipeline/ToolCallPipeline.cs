@@ -21,8 +21,8 @@ namespace McpGateway.Pipeline;
 /// </summary>
 public sealed class ToolCallPipeline
 {
-    private const PipelineStages Admitted = PipelineStages.Identified | PipelineStages.Decided | PipelineStages.Limited | PipelineStages.Started;
-    private const PipelineStages RequiredForSuccess = Admitted | PipelineStages.Executed | PipelineStages.Masked;
+    private const PipelineStages RequiredForSuccess =
+        PipelineStages.Identified | PipelineStages.Decided | PipelineStages.Limited | PipelineStages.Started | PipelineStages.Executed | PipelineStages.Masked;
 
     private readonly GatewayRuntime _runtime;
     private readonly AuditRecorder _audit;
@@ -138,10 +138,8 @@ public sealed class ToolCallPipeline
     /// </summary>
     internal async Task<ToolCallOutcome> RunAdmittedAsync(ToolCallContext context, CancellationToken cancellationToken)
     {
-        if ((context.Stages & Admitted) != Admitted || context.StartEntry is null)
-        {
-            throw new InvalidOperationException($"Call {context.CallId} was not admitted ({context.Stages}); refusing to run it.");
-        }
+        // The same guard the execute step asserts, before any slot is taken.
+        context.EnsureReadyToExecute();
 
         if (!context.HoldsConcurrency && !TryHoldConcurrency(context, out var busy))
         {

@@ -143,13 +143,7 @@ internal static class HttpSyntax
     /// <summary>Shortens a caller's value for a message, so a huge argument does not flood it.</summary>
     public static string Excerpt(string value, int max = 80)
     {
-        if (value.Length <= max)
-        {
-            return value;
-        }
-
-        var cut = char.IsHighSurrogate(value[max - 1]) ? max - 1 : max;
-        return string.Concat(value.AsSpan(0, cut), "…");
+        return value.Length <= max ? value : Text.TextCut.ToChars(value, max) + "…";
     }
 
     private static string CodePoint(int value) => "U+" + value.ToString("X4", CultureInfo.InvariantCulture);
