@@ -58,7 +58,8 @@ internal static class HttpParameterNames
             yield return name;
         }
 
-        foreach (Match part in MultipartName.Matches(body))
+        var parts = body.Contains("content-disposition", StringComparison.OrdinalIgnoreCase) ? MultipartName.Matches(body) : null;
+        foreach (Match part in parts ?? (IEnumerable<Match>)[])
         {
             var value = part.Groups["value"].Value;
             if (part.Groups["extended"].Success)
