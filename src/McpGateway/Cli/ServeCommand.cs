@@ -35,6 +35,7 @@ internal static class ServeCommand
                 return GatewayCli.Misuse;
             }
 
+            using (runtime)
             await using (store)
             {
                 return useStdio

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using McpGateway.Audit;
 using McpGateway.Policies;
 using Microsoft.Extensions.Configuration;
 
@@ -5,7 +7,8 @@ namespace McpGateway.Configuration;
 
 /// <summary>
 /// A kind of target in configuration, <c>McpGateway:Targets:&lt;Kind&gt;:&lt;name&gt;</c>: how its
-/// entries are read and validated. Every error is added to the list, with its configuration path.
+/// entries are read and validated, and the client its backend uses. Every error is added to the
+/// list, with its configuration path.
 /// </summary>
 public interface ITargetKind
 {
@@ -13,6 +16,15 @@ public interface ITargetKind
     string Kind { get; }
 
     IEnumerable<ConfiguredTarget> Read(IConfigurationSection section, string baseDirectory, List<string> errors);
+
+    /// <summary>
+    /// The client the backend uses for <paramref name="target"/> (a pooled data source, an SSH
+    /// client), or null when the kind needs none. Created when a snapshot with the target is
+    /// built, kept across reloads while the target's configuration and secrets are unchanged, and
+    /// disposed (<see cref="IDisposable"/> or <see cref="IAsyncDisposable"/>) when no call uses it
+    /// any more. It must not connect here: a target that is down must not stop start-up.
+    /// </summary>
+    object? CreateClient(ConfiguredTarget target, HeldSecrets secrets) => null;
 }
 
 /// <summary>One configured target of some kind: what policies may see of it, and the secrets it references.</summary>
@@ -23,4 +35,13 @@ public abstract record ConfiguredTarget(string Name)
 
     /// <summary>Every secret the target references: held by the redactor and watched for changes.</summary>
     public abstract IEnumerable<SecretReference> Secrets { get; }
+
+    /// <summary>
+    /// The target's configuration without secret values (a secret appears as its reference), as
+    /// JSON: what an approval binds to, so a reload that points the target elsewhere is noticed.
+    /// </summary>
+    public abstract JsonObject DescribeConfiguration();
+
+    /// <summary>SHA-256 (hex) of <see cref="DescribeConfiguration"/> in canonical JSON.</summary>
+    public string ConfigurationHash => CanonicalJson.HashHex(new JsonObject { ["kind"] = GetType().Name, ["target"] = DescribeConfiguration() });
 }

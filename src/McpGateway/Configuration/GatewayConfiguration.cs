@@ -22,6 +22,20 @@ public sealed record HttpServiceOptions(string Name, Uri BaseUrl, HttpAuthOption
 {
     public override IEnumerable<SecretReference> Secrets => Auth.Secrets;
 
+    public override System.Text.Json.Nodes.JsonObject DescribeConfiguration() => new()
+    {
+        ["baseUrl"] = BaseUrl.AbsoluteUri,
+        ["allowDeleteBody"] = AllowDeleteBody,
+        ["auth"] = new System.Text.Json.Nodes.JsonObject
+        {
+            ["bearer"] = Auth.Bearer?.Text,
+            ["basicUsername"] = Auth.BasicUsername,
+            ["basicPassword"] = Auth.BasicPassword?.Text,
+            ["headerName"] = Auth.HeaderName,
+            ["headerValue"] = Auth.HeaderValue?.Text,
+        },
+    };
+
     public override TargetInfo ToPolicyTarget() =>
         new HttpTargetInfo(Name, (Auth.HeaderName is { } header ? new[] { header } : []).ToFrozenSet(StringComparer.OrdinalIgnoreCase), AllowDeleteBody);
 }

@@ -15,7 +15,17 @@ internal static class GatewayStartup
         {
             var configuration = ConfigurationLoader.Load(configPath);
             var runtime = GatewayRuntime.Load(configuration, TimeProvider.System);
-            var store = await SqliteGatewayStore.OpenAsync(configuration.DataDirectory, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            IGatewayStore store;
+            try
+            {
+                store = await SqliteGatewayStore.OpenAsync(configuration.DataDirectory, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                runtime.Dispose();
+                throw;
+            }
+
             foreach (var unreadable in runtime.UnreadableAtLoad)
             {
                 await error.WriteLineAsync($"warning: secret {unreadable} cannot be read now; calls that need it will fail until it can.").ConfigureAwait(false);

@@ -89,11 +89,15 @@ public sealed class ToolCallContext : IDisposable
         HoldsConcurrency = true;
     }
 
+    /// <summary>Keeps <paramref name="resource"/> (the snapshot's lease) until the call ends.</summary>
+    internal void Hold(IDisposable resource) => _held.Add(resource);
+
     public void Dispose()
     {
-        foreach (var resource in _held)
+        // Last taken, first let go: the concurrency slot before the snapshot the call ran on.
+        for (var i = _held.Count - 1; i >= 0; i--)
         {
-            resource.Dispose();
+            _held[i].Dispose();
         }
 
         _held.Clear();

@@ -66,8 +66,13 @@ public sealed class ToolCallPipeline
     }
 
     /// <summary>A new call, capturing the runtime snapshot it will be decided and executed with.</summary>
-    internal ToolCallContext Begin(ToolCallRequest request) =>
-        new(SessionIds.NewCallId(), request, _time.GetUtcNow(), _runtime.Current);
+    internal ToolCallContext Begin(ToolCallRequest request)
+    {
+        var lease = _runtime.Acquire();
+        var context = new ToolCallContext(SessionIds.NewCallId(), request, _time.GetUtcNow(), lease.Snapshot);
+        context.Hold(lease);
+        return context;
+    }
 
     /// <summary>
     /// Runs <paramref name="halves"/> and closes the call: whatever happens, a call whose start was

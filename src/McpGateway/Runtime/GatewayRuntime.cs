@@ -7,36 +7,126 @@ namespace McpGateway.Runtime;
 
 /// <summary>
 /// Everything a call is decided and executed with, in one immutable object: the configuration,
-/// the policy engine built from it and the gateway's held secrets. A call captures the snapshot
-/// once, at its start, and uses only it; a reload builds a new one and swaps it in with one
-/// exchange, so no call is decided by one bundle and executed against another configuration.
+/// the policy engine built from it, the gateway's held secrets and the clients of the configured
+/// targets. A call captures the snapshot once, at its start, and uses only it; a reload builds a
+/// new one and swaps it in with one exchange, so no call is decided by one bundle and executed
+/// against another configuration.
 /// </summary>
 /// <remarks>
 /// <see cref="Secrets"/> is the one live part, on purpose: the set of held secrets only grows
 /// (a value read for a call is held before it is used, rotated values are kept for a while), and
-/// redacting with more secrets is always safe.
+/// redacting with more secrets is always safe. The snapshot is held by the runtime while it is
+/// current and by every call that <see cref="GatewayRuntime.Acquire">acquired</see> it; when the
+/// last lets go, its clients are released (and disposed unless a newer snapshot shares them).
 /// </remarks>
-public sealed record RuntimeSnapshot(GatewayConfiguration Configuration, PolicyEngine Engine, HeldSecrets Secrets)
+public sealed class RuntimeSnapshot
 {
+    private int _holders = 1;
+
+    public RuntimeSnapshot(GatewayConfiguration configuration, PolicyEngine engine, HeldSecrets secrets, TargetClients? clients = null)
+    {
+        Configuration = configuration;
+        Engine = engine;
+        Secrets = secrets;
+        Clients = clients ?? TargetClients.None;
+    }
+
+    public GatewayConfiguration Configuration { get; }
+
+    public PolicyEngine Engine { get; }
+
+    public HeldSecrets Secrets { get; }
+
+    /// <summary>The per-target clients backends use (see <see cref="ITargetKind.CreateClient"/>).</summary>
+    public TargetClients Clients { get; }
+
     /// <summary>The policy bundle's revision.</summary>
     public string Revision => Engine.Revision;
+
+    /// <summary>Whether some holder still uses the snapshot (false once it was replaced and every call on it ended).</summary>
+    public bool IsHeld => Volatile.Read(ref _holders) > 0;
+
+    internal bool TryHold()
+    {
+        var holders = Volatile.Read(ref _holders);
+        while (holders > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _holders, holders + 1, holders);
+            if (seen == holders)
+            {
+                return true;
+            }
+
+            holders = seen;
+        }
+
+        return false;
+    }
+
+    internal void Release()
+    {
+        if (Interlocked.Decrement(ref _holders) == 0)
+        {
+            Clients.Release();
+        }
+    }
+}
+
+/// <summary>A call's hold on the snapshot it runs with; disposing it lets go.</summary>
+public sealed class SnapshotLease : IDisposable
+{
+    private RuntimeSnapshot? _snapshot;
+
+    internal SnapshotLease(RuntimeSnapshot snapshot)
+    {
+        _snapshot = snapshot;
+        Snapshot = snapshot;
+    }
+
+    public RuntimeSnapshot Snapshot { get; }
+
+    public void Dispose() => Interlocked.Exchange(ref _snapshot, null)?.Release();
 }
 
 /// <summary>
 /// Holds the current <see cref="RuntimeSnapshot"/> of a serving gateway and reloads it. A reload
 /// that fails keeps the last good snapshot and says why.
 /// </summary>
-public sealed class GatewayRuntime
+public sealed class GatewayRuntime : IDisposable
 {
+    private readonly IReadOnlyDictionary<string, ITargetKind> _kinds;
+    private readonly Lock _reloading = new();
     private RuntimeSnapshot _current;
+    private int _disposed;
 
     public GatewayRuntime(RuntimeSnapshot initial)
+        : this(initial, Tools.GatewayTools.TargetKinds())
     {
-        _current = initial;
     }
 
-    /// <summary>The snapshot in force now. Capture it once per call.</summary>
+    internal GatewayRuntime(RuntimeSnapshot initial, IReadOnlyDictionary<string, ITargetKind> kinds)
+    {
+        _current = initial;
+        _kinds = kinds;
+    }
+
+    /// <summary>The snapshot in force now, for reading; a call that executes holds it with <see cref="Acquire"/>.</summary>
     public RuntimeSnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>Holds the snapshot in force now until the lease is disposed, so its clients stay open for the call.</summary>
+    public SnapshotLease Acquire()
+    {
+        while (true)
+        {
+            var current = Current;
+            if (current.TryHold())
+            {
+                return new SnapshotLease(current);
+            }
+
+            // Replaced and let go of between the read and the hold: the newer one is current.
+        }
+    }
 
     public GatewayConfiguration Configuration => Current.Configuration;
 
@@ -48,12 +138,16 @@ public sealed class GatewayRuntime
     public IReadOnlyList<string> UnreadableAtLoad { get; private init; } = [];
 
     /// <summary>Loads configuration and bundle; throws <see cref="ConfigurationException"/> or <see cref="PolicyBundleException"/>.</summary>
-    public static GatewayRuntime Load(GatewayConfiguration configuration, TimeProvider time)
+    public static GatewayRuntime Load(GatewayConfiguration configuration, TimeProvider time) =>
+        Load(configuration, time, Tools.GatewayTools.TargetKinds());
+
+    internal static GatewayRuntime Load(GatewayConfiguration configuration, TimeProvider time, IReadOnlyDictionary<string, ITargetKind> kinds)
     {
         var engine = new PolicyEngine(GatewayPolicies.LoadSnapshot(configuration));
         var secrets = new HeldSecrets(time);
         var unreadable = secrets.Refresh(configuration.SecretReferences);
-        return new GatewayRuntime(new RuntimeSnapshot(configuration, engine, secrets)) { UnreadableAtLoad = unreadable };
+        var clients = TargetClients.Build(configuration, kinds, secrets, previous: null);
+        return new GatewayRuntime(new RuntimeSnapshot(configuration, engine, secrets, clients), kinds) { UnreadableAtLoad = unreadable };
     }
 
     /// <summary>
@@ -62,16 +156,9 @@ public sealed class GatewayRuntime
     /// </summary>
     public string? Reload()
     {
-        var current = Current;
         try
         {
-            var configuration = ConfigurationLoader.LoadFile(current.Configuration.SourceFile);
-            var engine = new PolicyEngine(GatewayPolicies.LoadSnapshot(configuration));
-
-            // Held before the snapshot that may use them is installed.
-            current.Secrets.Refresh(configuration.SecretReferences);
-            Interlocked.Exchange(ref _current, new RuntimeSnapshot(configuration, engine, current.Secrets));
-            return null;
+            return Install(ConfigurationLoader.LoadFile(Current.Configuration.SourceFile));
         }
         catch (Exception ex) when (ex is ConfigurationException or PolicyBundleException)
         {
@@ -81,6 +168,47 @@ public sealed class GatewayRuntime
         {
             // Whatever else goes wrong while loading, the gateway keeps serving on the last good state.
             return $"loading failed unexpectedly ({ex.GetType().Name}: {ex.Message})";
+        }
+    }
+
+    /// <summary>
+    /// Builds and installs the snapshot for <paramref name="configuration"/>: its bundle, its secrets
+    /// and its clients (unchanged targets keep theirs). Returns null, or why it kept the last one.
+    /// </summary>
+    internal string? Install(GatewayConfiguration configuration)
+    {
+        lock (_reloading)
+        {
+            var current = Current;
+            try
+            {
+                var engine = new PolicyEngine(GatewayPolicies.LoadSnapshot(configuration));
+
+                // Held before the snapshot that may use them is installed.
+                current.Secrets.Refresh(configuration.SecretReferences);
+                var clients = TargetClients.Build(configuration, _kinds, current.Secrets, current.Clients);
+                var replaced = Interlocked.Exchange(ref _current, new RuntimeSnapshot(configuration, engine, current.Secrets, clients));
+                replaced.Release();
+                return null;
+            }
+            catch (Exception ex) when (ex is ConfigurationException or PolicyBundleException)
+            {
+                return ex.Message;
+            }
+            catch (Exception ex)
+            {
+                // Whatever else goes wrong while loading, the gateway keeps serving on the last good state.
+                return $"loading failed unexpectedly ({ex.GetType().Name}: {ex.Message})";
+            }
+        }
+    }
+
+    /// <summary>Lets go of the current snapshot; its clients close when the last call on it ends.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            Current.Release();
         }
     }
 }
