@@ -33,20 +33,8 @@ internal static class KeyCommands
         var expires = ExpiresOption();
         var description = new Option<string?>("--description") { Description = "A note for operators, such as where the key is used." };
         var command = new Command("create", "Issue a key. The key is printed once on standard output and never stored.") { identity, expires, description };
-        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, error, async (service, now) =>
-        {
-            var expiry = CliTime.Parse(parseResult.GetValue(expires), now, +1, "--expires", out var problem);
-            if (problem is not null)
-            {
-                await error.WriteLineAsync($"error: {problem}").ConfigureAwait(false);
-                return GatewayCli.Misuse;
-            }
-
-            var issued = await service.CreateAsync(parseResult.GetValue(identity)!, expiry, parseResult.GetValue(description), cancellationToken).ConfigureAwait(false);
-            await output.WriteLineAsync(issued.Key).ConfigureAwait(false);
-            await error.WriteLineAsync($"Created key {issued.Info.Id} for '{issued.Info.Identity}', expires {CliTime.Format(issued.Info.ExpiresAt)}. This is the only time the key is shown: store it now.").ConfigureAwait(false);
-            return GatewayCli.Success;
-        }, cancellationToken));
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, error, (service, now) =>
+            IssueAsync(service, parseResult.GetValue(identity)!, parseResult.GetValue(expires), parseResult.GetValue(description), now, output, error, cancellationToken), cancellationToken));
         return command;
     }
 
@@ -55,27 +43,8 @@ internal static class KeyCommands
         var identity = new Option<string?>("--identity") { Description = "Only this identity's keys." };
         var json = new Option<bool>("--json") { Description = "One JSON object per line instead of a table." };
         var command = new Command("list", "List keys (never their secrets).") { identity, json };
-        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, error, async (service, _) =>
-        {
-            var rows = new List<ApiKeyInfo>();
-            await foreach (var key in service.ListAsync(parseResult.GetValue(identity), cancellationToken).ConfigureAwait(false))
-            {
-                rows.Add(key);
-            }
-
-            if (parseResult.GetValue(json))
-            {
-                foreach (var key in rows)
-                {
-                    await output.WriteLineAsync(JsonSerializer.Serialize(key, PolicyCommands.CompactJson)).ConfigureAwait(false);
-                }
-
-                return GatewayCli.Success;
-            }
-
-            await output.WriteLineAsync(Table(rows)).ConfigureAwait(false);
-            return GatewayCli.Success;
-        }, cancellationToken));
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, error, (service, _) =>
+            ListAsync(service, parseResult.GetValue(identity), parseResult.GetValue(json), output, cancellationToken), cancellationToken));
         return command;
     }
 
@@ -83,12 +52,8 @@ internal static class KeyCommands
     {
         var id = new Argument<string>("KEY_ID") { Description = "The key's id, as shown by 'keys list'." };
         var command = new Command("revoke", "Revoke a key at once.") { id };
-        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, error, async (service, _) =>
-        {
-            var revoked = await service.RevokeAsync(parseResult.GetValue(id)!, cancellationToken).ConfigureAwait(false);
-            await output.WriteLineAsync($"Revoked key {revoked.Id} of '{revoked.Identity}'.").ConfigureAwait(false);
-            return GatewayCli.Success;
-        }, cancellationToken));
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, error, (service, _) =>
+            RevokeAsync(service, parseResult.GetValue(id)!, output, cancellationToken), cancellationToken));
         return command;
     }
 
@@ -102,21 +67,68 @@ internal static class KeyCommands
             DefaultValueFactory = _ => "0s",
         };
         var command = new Command("rotate", "Issue a replacement key for the same identity and retire the old one.") { id, expires, grace };
-        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, error, async (service, now) =>
-        {
-            var expiry = CliTime.Parse(parseResult.GetValue(expires), now, +1, "--expires", out var problem);
-            if (problem is not null || !Policies.Model.DurationText.TryParse(parseResult.GetValue(grace)!, out var graceSpan))
-            {
-                await error.WriteLineAsync($"error: {problem ?? "--grace must be a duration such as 0s, 15m or 24h."}").ConfigureAwait(false);
-                return GatewayCli.Misuse;
-            }
-
-            var issued = await service.RotateAsync(parseResult.GetValue(id)!, expiry, graceSpan, cancellationToken).ConfigureAwait(false);
-            await output.WriteLineAsync(issued.Key).ConfigureAwait(false);
-            await error.WriteLineAsync($"Created key {issued.Info.Id} replacing {issued.Info.RotatedFrom} for '{issued.Info.Identity}'; the old key {(issued.ReplacedValidUntil is { } until ? $"works until {CliTime.Format(until)}" : "is revoked")}. This is the only time the new key is shown.").ConfigureAwait(false);
-            return GatewayCli.Success;
-        }, cancellationToken));
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, error, (service, now) =>
+            RotateAsync(service, parseResult.GetValue(id)!, parseResult.GetValue(expires), parseResult.GetValue(grace)!, now, output, error, cancellationToken), cancellationToken));
         return command;
+    }
+
+    private static async Task<int> IssueAsync(ApiKeyService service, string identity, string? expires, string? description, DateTimeOffset now, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var expiry = CliTime.Parse(expires, now, +1, "--expires", out var problem);
+        if (problem is not null)
+        {
+            await error.WriteLineAsync($"error: {problem}").ConfigureAwait(false);
+            return GatewayCli.Misuse;
+        }
+
+        var issued = await service.CreateAsync(identity, expiry, description, cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync(issued.Key).ConfigureAwait(false);
+        await error.WriteLineAsync($"Created key {issued.Info.Id} for '{issued.Info.Identity}', expires {CliTime.Format(issued.Info.ExpiresAt)}. This is the only time the key is shown: store it now.").ConfigureAwait(false);
+        return GatewayCli.Success;
+    }
+
+    private static async Task<int> ListAsync(ApiKeyService service, string? identity, bool json, TextWriter output, CancellationToken cancellationToken)
+    {
+        var rows = new List<ApiKeyInfo>();
+        await foreach (var key in service.ListAsync(identity, cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(key);
+        }
+
+        if (!json)
+        {
+            await output.WriteLineAsync(Table(rows)).ConfigureAwait(false);
+            return GatewayCli.Success;
+        }
+
+        foreach (var key in rows)
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(key, PolicyCommands.CompactJson)).ConfigureAwait(false);
+        }
+
+        return GatewayCli.Success;
+    }
+
+    private static async Task<int> RevokeAsync(ApiKeyService service, string id, TextWriter output, CancellationToken cancellationToken)
+    {
+        var revoked = await service.RevokeAsync(id, cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync($"Revoked key {revoked.Id} of '{revoked.Identity}'.").ConfigureAwait(false);
+        return GatewayCli.Success;
+    }
+
+    private static async Task<int> RotateAsync(ApiKeyService service, string id, string? expires, string grace, DateTimeOffset now, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var expiry = CliTime.Parse(expires, now, +1, "--expires", out var problem);
+        if (problem is not null || !Policies.Model.DurationText.TryParse(grace, out var graceSpan))
+        {
+            await error.WriteLineAsync($"error: {problem ?? "--grace must be a duration such as 0s, 15m or 24h."}").ConfigureAwait(false);
+            return GatewayCli.Misuse;
+        }
+
+        var issued = await service.RotateAsync(id, expiry, graceSpan, cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync(issued.Key).ConfigureAwait(false);
+        await error.WriteLineAsync($"Created key {issued.Info.Id} replacing {issued.Info.RotatedFrom} for '{issued.Info.Identity}'; the old key {(issued.ReplacedValidUntil is { } until ? $"works until {CliTime.Format(until)}" : "is revoked")}. This is the only time the new key is shown.").ConfigureAwait(false);
+        return GatewayCli.Success;
     }
 
     private static async Task<int> RunAsync(ParseResult parseResult, TextWriter error, Func<ApiKeyService, DateTimeOffset, Task<int>> action, CancellationToken cancellationToken)
