@@ -12,6 +12,8 @@ public static class AuditEventTypes
     public const string ApprovalRequested = "approval.requested";
     public const string ApprovalDecided = "approval.decided";
     public const string ApprovalExecuted = "approval.executed";
+    public const string ApprovalExpired = "approval.expired";
+    public const string ApprovalCancelled = "approval.cancelled";
     public const string KeyCreated = "key.created";
     public const string KeyRevoked = "key.revoked";
     public const string KeyRotated = "key.rotated";

@@ -11,7 +11,14 @@ namespace McpGateway.Audit;
 /// </summary>
 public sealed class AuditRecorder(IAuditStore store, HeldSecrets secrets)
 {
-    public Task<AuditEntry> RecordAsync(AuditAppend entry, CancellationToken cancellationToken)
+    public Task<AuditEntry> RecordAsync(AuditAppend entry, CancellationToken cancellationToken) =>
+        store.AppendAsync(Prepare(entry), cancellationToken);
+
+    /// <summary>
+    /// The entry as it may be recorded (recordable, held secrets redacted), for writers that
+    /// append it in their own transaction. Throws <see cref="AuditRedactionException"/>.
+    /// </summary>
+    public AuditAppend Prepare(AuditAppend entry)
     {
         JsonObject payload;
         try
@@ -24,7 +31,7 @@ public sealed class AuditRecorder(IAuditStore store, HeldSecrets secrets)
             throw new AuditRedactionException("The audit payload could not be checked for held secrets, so it was not recorded.", ex);
         }
 
-        return store.AppendAsync(entry with { Payload = payload }, cancellationToken);
+        return entry with { Payload = payload };
     }
 }
 

@@ -13,7 +13,7 @@ public static class ConfigurationLoader
 {
     public const string Section = "McpGateway";
 
-    private static readonly string[] KnownKeys = ["DataDirectory", "Policies", "Groups", "Identities", "Targets", "Anonymous", "Http", "Timings"];
+    private static readonly string[] KnownKeys = ["DataDirectory", "Policies", "Groups", "Identities", "Targets", "Anonymous", "Http", "Timings", "Approvals", "PublicUrl"];
 
     /// <summary>
     /// Loads the configuration a verb was given (<c>--config</c>, <c>MCPGW_CONFIG</c>, else the file
@@ -79,6 +79,8 @@ public static class ConfigurationLoader
         var anonymous = ReadAnonymous(section.GetSection("Anonymous"), identities, errors);
         var http = ReadHttp(section.GetSection("Http"), baseDirectory, errors);
         var timings = ReadTimings(section.GetSection("Timings"), errors);
+        var approvals = ApprovalOptions.Read(section.GetSection("Approvals"), baseDirectory, errors);
+        var publicUrl = ReadPublicUrl(section, errors);
         if (errors.Count > 0)
         {
             throw ConfigurationException.FromErrors(file, errors);
@@ -95,7 +97,25 @@ public static class ConfigurationLoader
             Anonymous = anonymous,
             Http = http,
             Timings = timings,
+            Approvals = approvals,
+            PublicUrl = publicUrl,
         };
+    }
+
+    private static Uri? ReadPublicUrl(IConfigurationSection section, List<string> errors)
+    {
+        if (section["PublicUrl"] is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        if (Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp) && url.UserInfo.Length == 0 && url.Query.Length == 0 && url.Fragment.Length == 0)
+        {
+            return url;
+        }
+
+        errors.Add($"{section.Path}:PublicUrl: '{text}' is not an absolute http(s) URL without credentials, query or fragment; give the address operators reach this gateway at, such as https://gateway.example.com/.");
+        return null;
     }
 
     /// <summary>Every target of every kind the registered tools act on; a kind no tool acts on is an error.</summary>
@@ -115,7 +135,7 @@ public static class ConfigurationLoader
 
     private static TimingOptions ReadTimings(IConfigurationSection section, List<string> errors)
     {
-        string[] known = ["LeaseMargin", "AbandonedSweep", "ReloadPoll"];
+        string[] known = ["LeaseMargin", "AbandonedSweep", "ReloadPoll", "ApprovalPoll", "ApprovalProgress", "ApprovalSweep"];
         foreach (var unknown in section.GetChildren().Where(c => !known.Contains(c.Key, StringComparer.OrdinalIgnoreCase)))
         {
             errors.Add($"{unknown.Path}: unknown setting; known settings are {string.Join(", ", known)}.");
@@ -138,7 +158,18 @@ public static class ConfigurationLoader
         }
 
         var defaults = TimingOptions.Default;
-        return new TimingOptions(Read("LeaseMargin", defaults.LeaseMargin), Read("AbandonedSweep", defaults.AbandonedSweep), Read("ReloadPoll", defaults.ReloadPoll));
+        var timings = new TimingOptions(Read("LeaseMargin", defaults.LeaseMargin), Read("AbandonedSweep", defaults.AbandonedSweep), Read("ReloadPoll", defaults.ReloadPoll))
+        {
+            ApprovalPoll = Read("ApprovalPoll", defaults.ApprovalPoll),
+            ApprovalProgress = Read("ApprovalProgress", defaults.ApprovalProgress),
+            ApprovalSweep = Read("ApprovalSweep", defaults.ApprovalSweep),
+        };
+        if (timings.ApprovalProgress > TimeSpan.FromSeconds(10))
+        {
+            errors.Add($"{section.Path}:ApprovalProgress: at most 10s; clients time out without progress.");
+        }
+
+        return timings;
     }
 
     private static string? ReadText(string file)

@@ -59,6 +59,15 @@ public sealed record HttpOptions(IReadOnlyList<string> AllowedHosts, string? Cer
 /// <param name="ReloadPoll">How often <c>serve</c> checks the configuration, bundle and secret files for changes.</param>
 public sealed record TimingOptions(TimeSpan LeaseMargin, TimeSpan AbandonedSweep, TimeSpan ReloadPoll)
 {
+    /// <summary>How often a call waiting for approval reads the store for a decision (taken there by any replica).</summary>
+    public TimeSpan ApprovalPoll { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How often a waiting call sends a progress notification (at most 10 s).</summary>
+    public TimeSpan ApprovalProgress { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often <c>serve</c> expires approvals and removes unmasked data past retention.</summary>
+    public TimeSpan ApprovalSweep { get; init; } = TimeSpan.FromSeconds(30);
+
     public static TimingOptions Default { get; } = new(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(2));
 }
 
@@ -87,11 +96,16 @@ public sealed class GatewayConfiguration
 
     public TimingOptions Timings { get; init; } = TimingOptions.Default;
 
+    public ApprovalOptions Approvals { get; init; } = ApprovalOptions.Default;
+
+    /// <summary>Where operators reach this gateway (<c>McpGateway:PublicUrl</c>), for links in notifications.</summary>
+    public Uri? PublicUrl { get; init; }
+
     /// <summary>Masking profiles that exist; <c>default</c> is built in.</summary>
     public ImmutableArray<string> MaskingProfiles { get; init; } = ["default"];
 
     /// <summary>Every secret the configuration references, for the held-secret redactor.</summary>
-    public IEnumerable<SecretReference> SecretReferences => Targets.Values.SelectMany(kind => kind.Values).SelectMany(t => t.Secrets);
+    public IEnumerable<SecretReference> SecretReferences => Targets.Values.SelectMany(kind => kind.Values).SelectMany(t => t.Secrets).Concat(Approvals.Secrets);
 
     /// <summary>The target <paramref name="name"/> of <paramref name="kind"/>, when it is configured and of type <typeparamref name="T"/>.</summary>
     public T? Target<T>(string kind, string name)

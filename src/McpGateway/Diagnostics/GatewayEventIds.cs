@@ -29,4 +29,11 @@ internal static class GatewayEventIds
     // 4000–4099: background jobs on the audit chain.
     public const int CallsMarkedAbandoned = 4000;
     public const int AbandonedSweepFailed = 4001;
+
+    // 5000–5099: approvals and their notifications.
+    public const int ApprovalsSwept = 5000;
+    public const int ApprovalSweepFailed = 5001;
+    public const int WebhookDelivered = 5002;
+    public const int WebhookFailed = 5003;
+    public const int WebhookGaveUp = 5004;
 }

@@ -26,6 +26,10 @@ public static class GatewayServices
         services.AddSingleton<Pipeline.Stages.RecordStartStage>();
         services.AddSingleton<Pipeline.Stages.ExecuteStage>();
         services.AddSingleton<Pipeline.Stages.MaskStage>();
+        services.AddSingleton<Approvals.ApprovalNotifier>();
+        services.AddHttpClient(Approvals.WebhookDeliveryService.ClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(10) });
+        services.AddSingleton<Approvals.ApprovalService>();
         services.AddSingleton(provider => new ToolCallPipeline(
             provider.GetRequiredService<GatewayRuntime>(),
             provider.GetRequiredService<AuditRecorder>(),
@@ -34,8 +38,11 @@ public static class GatewayServices
             provider.GetRequiredService<Pipeline.Stages.RecordStartStage>(),
             provider.GetRequiredService<Pipeline.Stages.ExecuteStage>(),
             provider.GetRequiredService<Pipeline.Stages.MaskStage>(),
+            provider.GetRequiredService<Approvals.ApprovalService>(),
+            provider.GetServices<IGatewayToolModule>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<ToolCallPipeline>>()));
+        services.AddSingleton<ApprovalStatusTool>();
         foreach (var tool in GatewayTools.All)
         {
             services.AddSingleton(tool);
@@ -51,6 +58,8 @@ public static class GatewayServices
 
         services.AddHostedService<ReloadService>();
         services.AddHostedService<AbandonedCallService>();
+        services.AddHostedService<Approvals.ApprovalSweepService>();
+        services.AddHostedService<Approvals.WebhookDeliveryService>();
         return services;
     }
 

@@ -42,7 +42,7 @@ internal static class CallPayloads
         {
             ["tool"] = context.Request.Tool,
             ["target"] = context.Decision?.Target,
-            ["outcome"] = outcome.IsError ? "error" : "ok",
+            ["outcome"] = outcome.Pending ? "pending" : outcome.IsError ? "error" : "ok",
             ["durationMs"] = (long)(now - context.ReceivedAt).TotalMilliseconds,
             ["resultExcerpt"] = excerpt,
             ["startSeq"] = context.StartEntry?.Seq,

@@ -18,6 +18,15 @@ public sealed record ToolCallRequest(CallerInfo Caller, string Tool, JsonElement
 {
     /// <summary>What was wrong with the call's shape (its params or arguments), when the transport could not read it; such a call is refused and recorded.</summary>
     public string? Malformed { get; init; }
+
+    /// <summary>Why the agent makes the call (the optional <c>justification</c> argument): shown to approvers and recorded, never classified or hashed.</summary>
+    public string? Justification { get; init; }
+
+    /// <summary>
+    /// Sends a progress message to the client while the call waits for approval; null when the
+    /// client sent no progress token (it then gets a <c>pending</c> answer within a few seconds).
+    /// </summary>
+    public Func<string, CancellationToken, Task>? Progress { get; init; }
 }
 
 /// <summary>What goes back to the MCP client. Already masked.</summary>
@@ -25,7 +34,11 @@ public sealed record ToolCallRequest(CallerInfo Caller, string Tool, JsonElement
 /// <param name="IsError">Whether the call failed or was refused.</param>
 /// <param name="Text">The text content: the result summary or an actionable error.</param>
 /// <param name="Structured">Structured content for successful calls.</param>
-public sealed record ToolCallOutcome(string CallId, bool IsError, string Text, System.Text.Json.Nodes.JsonObject? Structured);
+public sealed record ToolCallOutcome(string CallId, bool IsError, string Text, System.Text.Json.Nodes.JsonObject? Structured)
+{
+    /// <summary>The call waits for approval (its approval id is in the structured result); recorded as outcome <c>pending</c>.</summary>
+    public bool Pending { get; init; }
+}
 
 /// <summary>The stages a call has passed; execution is refused unless the required ones ran.</summary>
 [Flags]
@@ -75,9 +88,34 @@ public sealed class ToolCallContext : IDisposable
 
     public PipelineStages Stages { get; private set; }
 
-    public AuditIds Ids => new(CallId, Request.Caller.SessionId, null, Request.Caller.Identity.Name);
+    /// <summary>The approval this call asked for, or runs for.</summary>
+    public string? ApprovalId { get; set; }
+
+    /// <summary>
+    /// Set only by the approval flow, after it re-decided the call on the current snapshot and
+    /// checked that the approval still holds: an approval decision may then execute.
+    /// </summary>
+    public bool ApprovalGranted { get; internal set; }
+
+    public AuditIds Ids => new(CallId, Request.Caller.SessionId, ApprovalId, Request.Caller.Identity.Name);
 
     public void Completed(PipelineStages stage) => Stages |= stage;
+
+    /// <summary>
+    /// The run half of this call, resumed after approval on <paramref name="lease"/>'s snapshot
+    /// (the current one): the same call id, start and approval, decided afresh.
+    /// </summary>
+    internal ToolCallContext Resume(Runtime.SnapshotLease lease)
+    {
+        var resumed = new ToolCallContext(CallId, Request, ReceivedAt, lease.Snapshot)
+        {
+            StartEntry = StartEntry,
+            ApprovalId = ApprovalId,
+            Stages = Stages & (PipelineStages.Identified | PipelineStages.Limited | PipelineStages.Started),
+        };
+        resumed.Hold(lease);
+        return resumed;
+    }
 
     /// <summary>Whether the call holds its concurrency slot (taken at admission, or by the run half).</summary>
     public bool HoldsConcurrency { get; private set; }
@@ -107,7 +145,9 @@ public sealed class ToolCallContext : IDisposable
     public void EnsureReadyToExecute()
     {
         const PipelineStages required = PipelineStages.Identified | PipelineStages.Decided | PipelineStages.Limited | PipelineStages.Started;
-        if ((Stages & required) != required || Decision?.Effect != Policies.Model.PolicyEffect.Allow || StartEntry is null)
+        var permitted = Decision?.Effect == Policies.Model.PolicyEffect.Allow
+            || (Decision?.Effect == Policies.Model.PolicyEffect.Approval && ApprovalGranted && ApprovalId is not null);
+        if ((Stages & required) != required || !permitted || StartEntry is null)
         {
             throw new InvalidOperationException($"Call {CallId} reached execution without passing every stage ({Stages}); refusing to execute.");
         }

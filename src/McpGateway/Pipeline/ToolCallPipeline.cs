@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using McpGateway.Audit;
 using McpGateway.Pipeline.Stages;
 using McpGateway.Policies.Model;
@@ -9,8 +10,8 @@ namespace McpGateway.Pipeline;
 /// <summary>
 /// Every tool call runs here, in two halves written out in this one place:
 /// <list type="bullet">
-/// <item><b>admit</b> — decide → charge the rate → record the start (approval will be asked here);</item>
-/// <item><b>run</b> — take a concurrency slot → execute within the timeout → mask.</item>
+/// <item><b>admit</b> — decide → charge the rate → record the start → ask for approval and wait, when the decision says so;</item>
+/// <item><b>run</b> — (after approval: re-decide on the current snapshot and claim the request) → take a concurrency slot → execute within the timeout → mask.</item>
 /// </list>
 /// The ends are fixed: identity is established before (by the transport), and once a start is
 /// recorded, <c>call.finished</c> is recorded after, always. A refusal before the start is
@@ -19,7 +20,7 @@ namespace McpGateway.Pipeline;
 /// not recorded is not returned; a success that skipped a step is withheld) is asserted, not
 /// relied on as the mechanism.
 /// </summary>
-public sealed class ToolCallPipeline
+public sealed partial class ToolCallPipeline
 {
     private const PipelineStages RequiredForSuccess =
         PipelineStages.Identified | PipelineStages.Decided | PipelineStages.Limited | PipelineStages.Started | PipelineStages.Executed | PipelineStages.Masked;
@@ -31,6 +32,8 @@ public sealed class ToolCallPipeline
     private readonly RecordStartStage _recordStart;
     private readonly ExecuteStage _execute;
     private readonly MaskStage _mask;
+    private readonly Approvals.ApprovalService _approvals;
+    private readonly System.Collections.Frozen.FrozenDictionary<string, Tools.IGatewayToolModule> _modules;
     private readonly TimeProvider _time;
     private readonly ILogger<ToolCallPipeline> _logger;
 
@@ -42,9 +45,13 @@ public sealed class ToolCallPipeline
         RecordStartStage recordStart,
         ExecuteStage execute,
         MaskStage mask,
+        Approvals.ApprovalService approvals,
+        IEnumerable<Tools.IGatewayToolModule> modules,
         TimeProvider time,
         ILogger<ToolCallPipeline> logger)
     {
+        _approvals = approvals;
+        _modules = modules.ToFrozenDictionary(m => m.Policy.Name, StringComparer.Ordinal);
         _runtime = runtime;
         _audit = audit;
         _limits = limits;
@@ -59,10 +66,21 @@ public sealed class ToolCallPipeline
     /// <summary>Admits and runs one call, on the runtime snapshot in force when it arrived.</summary>
     public async Task<ToolCallOutcome> RunAsync(ToolCallRequest request, CancellationToken cancellationToken)
     {
-        using var context = Begin(request);
-        return await CompleteAsync(context, async () =>
-            await AdmitAsync(context, holdConcurrency: true, cancellationToken).ConfigureAwait(false)
-            ?? await RunAdmittedAsync(context, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        using var context = Begin(CallJustification.Apply(request));
+        return await CompleteAsync(
+            context,
+            async () =>
+            {
+                if (await AdmitAsync(context, holdConcurrency: true, cancellationToken).ConfigureAwait(false) is { } refused)
+                {
+                    return refused;
+                }
+
+                return context.Decision!.Effect == PolicyEffect.Approval
+                    ? await AwaitApprovalAsync(context, cancellationToken).ConfigureAwait(false)
+                    : await RunAdmittedAsync(context, cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A new call, capturing the runtime snapshot it will be decided and executed with.</summary>
@@ -121,7 +139,8 @@ public sealed class ToolCallPipeline
             return await RefuseAsync(context, [overRate], cancellationToken).ConfigureAwait(false);
         }
 
-        if (holdConcurrency && !TryHoldConcurrency(context, out var busy))
+        // A call that waits for approval takes its slot only when it runs.
+        if (holdConcurrency && decision.Effect == PolicyEffect.Allow && !TryHoldConcurrency(context, out var busy))
         {
             return await RefuseAsync(context, [busy!], cancellationToken).ConfigureAwait(false);
         }

@@ -3,7 +3,8 @@ using McpGateway.Audit;
 namespace McpGateway.Storage;
 
 /// <summary>
-/// The gateway's durable memory: API keys and the audit chain (approvals join later). SQLite is
+/// The gateway's durable memory: API keys, the audit chain, approval requests, job leases and the
+/// outbox of notifications. SQLite is
 /// the embedded default; a PostgreSQL store implements the same interfaces for several replicas.
 /// </summary>
 public interface IGatewayStore : IAsyncDisposable
@@ -11,6 +12,12 @@ public interface IGatewayStore : IAsyncDisposable
     IKeyStore Keys { get; }
 
     IAuditStore Audit { get; }
+
+    IApprovalStore Approvals { get; }
+
+    IJobLeases Jobs { get; }
+
+    IOutbox Outbox { get; }
 
     /// <summary>Where the store lives, for messages (never a credential).</summary>
     string Description { get; }

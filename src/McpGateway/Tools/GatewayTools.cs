@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using McpGateway.Configuration;
 using McpGateway.Policies.Tools;
 using McpGateway.Tools.HttpCall;
@@ -19,6 +21,55 @@ public static class GatewayTools
     /// <summary>The target kinds the registered tools act on, by name.</summary>
     public static IReadOnlyDictionary<string, ITargetKind> TargetKinds() =>
         All.Select(m => m.Targets).DistinctBy(k => k.Kind).ToDictionary(k => k.Kind, StringComparer.Ordinal);
+
+    /// <summary>
+    /// A target tool's declaration as clients see it: its input schema also takes the optional
+    /// <c>justification</c>, and its output schema also admits the <c>pending</c> answer of a call
+    /// that waits for approval (clients that validate structured results accept both).
+    /// </summary>
+    public static ToolDeclaration ForTargets(ToolDeclaration declaration)
+    {
+        var input = JsonNode.Parse(declaration.InputSchema.GetRawText())!.AsObject();
+        if (input["properties"] is JsonObject properties)
+        {
+            properties[Pipeline.CallJustification.Argument] = JsonNode.Parse(Pipeline.CallJustification.Schema.GetRawText());
+        }
+
+        var output = declaration.OutputSchema.ValueKind == JsonValueKind.Object
+            ? new JsonObject
+            {
+                ["type"] = "object",
+                ["anyOf"] = new JsonArray(JsonNode.Parse(declaration.OutputSchema.GetRawText()), JsonNode.Parse(PendingSchema)),
+            }
+            : null;
+        return declaration with
+        {
+            InputSchema = JsonSerializer.SerializeToElement(input),
+            OutputSchema = output is null ? declaration.OutputSchema : JsonSerializer.SerializeToElement(output),
+        };
+    }
+
+    private const string PendingSchema = """
+        {
+          "type": "object",
+          "description": "The call needs an operator's approval and did not run yet.",
+          "properties": {
+            "callId": { "type": "string" },
+            "approval": {
+              "type": "object",
+              "properties": {
+                "id": { "type": "string", "description": "Pass it to approval_status to get the result once approved." },
+                "status": { "type": "string" },
+                "approvers": { "type": "array" },
+                "expiresAt": { "type": "string" },
+                "next": { "type": "string" }
+              },
+              "required": ["id", "status"]
+            }
+          },
+          "required": ["callId", "approval"]
+        }
+        """;
 
     /// <summary>Refuses a set of modules with a missing or inconsistent part, naming the tool and the part.</summary>
     public static IReadOnlyList<IGatewayToolModule> Validate(IReadOnlyList<IGatewayToolModule> modules)

@@ -6,8 +6,8 @@ using McpGateway.Policies.Tools;
 
 namespace McpGateway.Policies.Evaluation;
 
-/// <summary>An approval a call needs: the rule that asked for it and the groups that may give it.</summary>
-public sealed record ApprovalRequirement(string Rule, ImmutableArray<string> Groups);
+/// <summary>An approval a call needs: the rule that asked for it, the groups that may give it, and how many distinct approvers it takes.</summary>
+public sealed record ApprovalRequirement(string Rule, ImmutableArray<string> Groups, int Count = 1);
 
 /// <summary>The outcome of evaluating one call. Reasons are data: they go to the caller, the audit log and <c>policy eval</c>.</summary>
 public sealed record PolicyDecision
@@ -64,6 +64,7 @@ public sealed record PolicyDecision
             {
                 ["rule"] = a.Rule,
                 ["groups"] = new JsonArray([.. a.Groups.Select(g => (JsonNode?)JsonValue.Create(g))]),
+                ["count"] = a.Count,
             })]);
         }
 

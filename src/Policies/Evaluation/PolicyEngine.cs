@@ -82,5 +82,8 @@ public sealed class PolicyEngine
             : [];
     }
 
+    /// <summary>Whether some call of <paramref name="identity"/> could need approval (it is then offered <c>approval_status</c>).</summary>
+    public bool MayNeedApproval(string identity) => PolicyEvaluator.MayNeedApproval(Current, identity);
+
     public string Revision => Current.Bundle.Revision;
 }

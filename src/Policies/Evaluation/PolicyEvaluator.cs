@@ -110,10 +110,10 @@ internal static class PolicyEvaluator
             return decision with
             {
                 Effect = PolicyEffect.Approval,
-                Reasons = [.. approvals.Select(a => $"Approval required by rule '{a.Rule.Name}'{(a.Rule.Reason is { } r ? ": " + Sentence(r) : ".")} Approvers: {string.Join(", ", a.Rule.ApproverGroups.Order(StringComparer.Ordinal))}.")],
+                Reasons = [.. approvals.Select(a => $"Approval required by rule '{a.Rule.Name}'{(a.Rule.Reason is { } r ? ": " + Sentence(r) : ".")} Approvers: {(a.Rule.ApproverCount > 1 ? $"{a.Rule.ApproverCount} of " : string.Empty)}{string.Join(", ", a.Rule.ApproverGroups.Order(StringComparer.Ordinal))}.")],
                 MatchedRules = [.. contributing.Select(c => c.Rule.Name)],
                 Obligations = obligations,
-                Approvals = [.. approvals.Select(a => new ApprovalRequirement(a.Rule.Name, [.. a.Rule.ApproverGroups.Order(StringComparer.Ordinal)]))],
+                Approvals = [.. approvals.Select(a => new ApprovalRequirement(a.Rule.Name, [.. a.Rule.ApproverGroups.Order(StringComparer.Ordinal)], a.Rule.ApproverCount))],
             };
         }
 
@@ -138,6 +138,29 @@ internal static class PolicyEvaluator
         var scoped = snapshot.Bundle.Rules.Where(r => InScope(r, info, tool, target)).ToList();
         return !scoped.Any(r => r.Effect == PolicyEffect.Deny && r.IsUnconditional)
             && scoped.Any(r => r.Effect != PolicyEffect.Deny);
+    }
+
+    /// <summary>Whether some approval rule could apply to a call of <paramref name="identity"/> on a configured target.</summary>
+    public static bool MayNeedApproval(PolicySnapshot snapshot, string identity)
+    {
+        if (!snapshot.Environment.Identities.TryGetValue(identity, out var info))
+        {
+            return false;
+        }
+
+        foreach (var rule in snapshot.Bundle.Rules.Where(r => r.Effect == PolicyEffect.Approval))
+        {
+            foreach (var tool in rule.Tools.Count == 0 ? (IEnumerable<string>)snapshot.Tools.Tools.Keys : rule.Tools)
+            {
+                if (snapshot.Tools.Find(tool) is { } descriptor
+                    && snapshot.Environment.TargetNames(descriptor.TargetKind).Any(t => InScope(rule, info, tool, t)))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private static bool InScope(PolicyRule rule, IdentityInfo identity, string tool, string? target) =>

@@ -11,7 +11,10 @@ internal sealed class RuleParser
 {
     private static readonly string[] RuleKeys = ["name", "description", "when", "effect", "reason", "obligations", "approvers"];
     private static readonly string[] WhenKeys = ["identity", "groups", "tool", "connection", "facts"];
-    private static readonly string[] ApproverKeys = ["groups"];
+    private static readonly string[] ApproverKeys = ["groups", "count"];
+
+    /// <summary>The most distinct approvers a rule may ask for.</summary>
+    internal const int MaxApproverCount = 10;
 
     private readonly ToolCatalog _catalog;
     private readonly PolicyEnvironment _environment;
@@ -106,7 +109,8 @@ internal sealed class RuleParser
             ElementList = scope.ElementList,
             ElementConditions = [.. scope.ElementConditions],
             Obligations = obligationValues,
-            ApproverGroups = approverGroups.ToFrozenSet(StringComparer.Ordinal),
+            ApproverGroups = approverGroups.Groups.ToFrozenSet(StringComparer.Ordinal),
+            ApproverCount = approverGroups.Count,
             NamesUnparsed = scope.NamesUnparsed,
             NamesComplex = scope.NamesComplex,
             Location = _reader.At(mapping),
@@ -206,7 +210,7 @@ internal sealed class RuleParser
         return result;
     }
 
-    private List<string> ParseApprovers(YamlNode? node, PolicyEffect? effect, string? rule, YamlNode ruleNode)
+    private (List<string> Groups, int Count) ParseApprovers(YamlNode? node, PolicyEffect? effect, string? rule, YamlNode ruleNode)
     {
         if (node is null)
         {
@@ -215,23 +219,35 @@ internal sealed class RuleParser
                 _reader.Error(ruleNode, $"Approval rule '{rule}' needs 'approvers: {{ groups: [...] }}' naming who may approve.");
             }
 
-            return [];
+            return ([], 1);
         }
 
         if (effect is not PolicyEffect.Approval)
         {
             _reader.Error(node, $"'approvers' only applies to approval rules; rule '{rule}' is not one.");
-            return [];
+            return ([], 1);
         }
 
         if (_reader.Mapping(node, "'approvers'") is not { } mapping)
         {
-            return [];
+            return ([], 1);
         }
 
         var groups = new List<string>();
-        foreach (var (_, _, value) in _reader.Entries(mapping, "'approvers'", ApproverKeys))
+        var count = 1;
+        foreach (var (key, _, value) in _reader.Entries(mapping, "'approvers'", ApproverKeys))
         {
+            if (key == "count")
+            {
+                if (value is not YamlScalarNode { Value: { } text } || !int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out count) || count is < 1 or > MaxApproverCount)
+                {
+                    _reader.Error(value, $"'approvers.count' of rule '{rule}' must be a whole number from 1 to {MaxApproverCount}: how many distinct approvers must approve.");
+                    count = 1;
+                }
+
+                continue;
+            }
+
             groups = Known(_reader.ScalarOrList(value, "'approvers.groups'"), _environment.Groups, "approver group", "Groups");
         }
 
@@ -240,7 +256,7 @@ internal sealed class RuleParser
             _reader.Error(node, $"Approval rule '{rule}' needs at least one approver group under 'approvers.groups'.");
         }
 
-        return groups;
+        return (groups, count);
     }
 }
 

@@ -41,6 +41,9 @@ public sealed class PolicyRule
     /// <summary>For approval rules: an approver must hold one of these groups.</summary>
     public FrozenSet<string> ApproverGroups { get; init; } = FrozenSet<string>.Empty;
 
+    /// <summary>For approval rules: how many distinct approvers must approve (<c>approvers.count</c>, default 1).</summary>
+    public int ApproverCount { get; init; } = 1;
+
     /// <summary>True when the rule tests the <c>unparsed</c> fact, which lets it apply to unparsed calls.</summary>
     public bool NamesUnparsed { get; init; }
 

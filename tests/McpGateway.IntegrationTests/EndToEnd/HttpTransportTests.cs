@@ -19,8 +19,10 @@ public sealed class HttpTransportTests(HttpGatewayFixture fixture) : IClassFixtu
         var agentTools = await agent.ListToolsAsync();
         var outsiderTools = await outsider.ListToolsAsync();
 
-        var tool = agentTools.Should().ContainSingle().Which.ProtocolTool;
+        agentTools.Select(t => t.Name).Should().Equal(["http_call", "approval_status"], "the agent's writes need approval, so it is offered approval_status too");
+        var tool = agentTools[0].ProtocolTool;
         tool.Name.Should().Be("http_call");
+        tool.InputSchema.GetProperty("properties").TryGetProperty("justification", out _).Should().BeTrue("every target tool takes an optional justification");
         tool.Description.Should().Contain("loopback");
         tool.OutputSchema.Should().NotBeNull();
         tool.Annotations!.ReadOnlyHint.Should().BeFalse();
@@ -103,14 +105,20 @@ public sealed class HttpTransportTests(HttpGatewayFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task An_approval_decision_is_refused_clearly_while_approvals_are_unavailable()
+    public async Task A_call_needing_approval_without_a_progress_token_answers_pending_within_seconds()
     {
         await using var client = await Connect(fixture.AgentKey, GatewayClients.Current);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
 
         var result = await client.HttpCallAsync("POST", "/api/echo", body: "{}");
 
-        result.IsError.Should().BeTrue();
-        result.Text().Should().StartWith("Approval required.").And.Contain("writes need a second pair of eyes").And.Contain("approvers");
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(15));
+        result.IsError.Should().NotBe(true, "waiting for approval is not an error");
+        result.Text().Should().StartWith("Approval required").And.Contain("approval_status").And.Contain("an operator in approvers");
+        var approval = result.StructuredContent!.Value.GetProperty("approval");
+        approval.GetProperty("status").GetString().Should().Be("pending");
+        approval.GetProperty("id").GetString().Should().StartWith("apr_");
+        fixture.Environment.Service.Requests.Should().NotContain(r => r.Method == "POST" && r.Target.StartsWith("/api/", StringComparison.Ordinal), "nothing runs before approval");
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class InMemoryMcpTests : IAsyncLifetime
         var tools = await gateway.Client.ListToolsAsync();
         var result = await gateway.Client.HttpCallAsync("GET", "/api/echo");
 
-        tools.Select(t => t.Name).Should().Equal("http_call");
+        tools.Select(t => t.Name).Should().Equal("http_call", "approval_status");
         result.IsError.Should().NotBe(true, result.Text());
         var entries = await _environment.AuditEntriesAsync();
         entries.Where(e => e.Ids.CallId == result.CallId()).Select(e => e.Type).Should().Equal("call.started", "call.finished");

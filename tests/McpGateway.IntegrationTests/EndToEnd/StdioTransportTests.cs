@@ -23,7 +23,7 @@ public sealed class StdioTransportTests : IAsyncLifetime
         var allowed = await client.HttpCallAsync("GET", "/api/echo/stdio");
         var denied = await client.HttpCallAsync("GET", "/api/admin");
 
-        tools.Select(t => t.Name).Should().Equal("http_call");
+        tools.Select(t => t.Name).Should().Equal("http_call", "approval_status");
         allowed.Structured().GetProperty("status").GetInt32().Should().Be(200);
         denied.IsError.Should().BeTrue();
         denied.Text().Should().Contain("off limits");

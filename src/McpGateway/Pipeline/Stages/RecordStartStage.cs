@@ -10,7 +10,10 @@ internal sealed class RecordStartStage(AuditRecorder audit, GatewayInstance inst
     {
         try
         {
-            var lease = new AuditLease(instance.Id, time.GetUtcNow() + GatewayInstance.LeaseFor(context.Decision!, context.Snapshot.Configuration.Timings.LeaseMargin));
+            // A call that will wait for approval vouches for itself through the wait as well.
+            var configuration = context.Snapshot.Configuration;
+            var waits = context.Decision!.Effect == Policies.Model.PolicyEffect.Approval && !context.ApprovalGranted ? configuration.Approvals.Wait : TimeSpan.Zero;
+            var lease = new AuditLease(instance.Id, time.GetUtcNow() + GatewayInstance.LeaseFor(context.Decision!, configuration.Timings.LeaseMargin) + waits);
             context.StartEntry = await audit.RecordAsync(new AuditAppend(AuditEventTypes.CallStarted, context.Ids, CallPayloads.Call(context), lease), cancellationToken).ConfigureAwait(false);
             return StepResult.Continue;
         }

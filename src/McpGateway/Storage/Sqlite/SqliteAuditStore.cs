@@ -53,7 +53,7 @@ internal sealed class SqliteAuditStore(SqliteGatewayStore store, TimeProvider ti
             },
             cancellationToken);
 
-    private async Task<AuditEntry> AppendInTransactionAsync(SqliteConnection connection, SqliteTransaction transaction, AuditAppend entry, CancellationToken cancellationToken)
+    internal async Task<AuditEntry> AppendInTransactionAsync(SqliteConnection connection, SqliteTransaction transaction, AuditAppend entry, CancellationToken cancellationToken)
     {
         // The head is read inside the write transaction, never cached: another process may have appended.
         AuditEntry? head = null;

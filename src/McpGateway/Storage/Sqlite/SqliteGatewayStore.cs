@@ -43,12 +43,23 @@ public sealed class SqliteGatewayStore : IGatewayStore
             DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds)),
         }.ToString();
         Keys = new SqliteKeyStore(this);
-        Audit = new SqliteAuditStore(this, time);
+        var audit = new SqliteAuditStore(this, time);
+        Audit = audit;
+        Approvals = new SqliteApprovalStore(this, audit);
+        var outbox = new SqliteOutbox(this);
+        Outbox = outbox;
+        Jobs = outbox;
     }
 
     public IKeyStore Keys { get; }
 
     public IAuditStore Audit { get; }
+
+    public IApprovalStore Approvals { get; }
+
+    public IJobLeases Jobs { get; }
+
+    public IOutbox Outbox { get; }
 
     public string Description { get; }
 

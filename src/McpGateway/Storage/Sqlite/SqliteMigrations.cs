@@ -47,6 +47,61 @@ internal static class SqliteMigrations
         """
         CREATE INDEX audit_entries_open_starts ON audit_entries (lease_until) WHERE type = 'call.started';
         """,
+        """
+        CREATE TABLE approvals (
+            id              TEXT PRIMARY KEY,
+            status          TEXT NOT NULL,
+            requester       TEXT NOT NULL,
+            owner           TEXT NULL,
+            session_id      TEXT NULL,
+            call_id         TEXT NOT NULL,
+            tool            TEXT NOT NULL,
+            target          TEXT NOT NULL,
+            request_hash    TEXT NOT NULL,
+            target_hash     TEXT NOT NULL,
+            revision        TEXT NOT NULL,
+            created_at      TEXT NOT NULL,
+            expires_at      TEXT NOT NULL,
+            decided_at      TEXT NULL,
+            decided_by      TEXT NULL,
+            reason          TEXT NULL,
+            result_call_id  TEXT NULL,
+            executing_until TEXT NULL,
+            final_at        TEXT NULL,
+            detail          TEXT NOT NULL,
+            sensitive       TEXT NULL
+        ) STRICT;
+        CREATE INDEX approvals_status ON approvals (status, expires_at);
+        CREATE INDEX approvals_requester ON approvals (requester, status, request_hash);
+        CREATE INDEX approvals_retention ON approvals (final_at) WHERE sensitive IS NOT NULL;
+
+        CREATE TABLE approval_votes (
+            approval_id TEXT NOT NULL REFERENCES approvals (id),
+            approver    TEXT NOT NULL,
+            approve     INTEGER NOT NULL,
+            reason      TEXT NULL,
+            at          TEXT NOT NULL,
+            PRIMARY KEY (approval_id, approver)
+        ) STRICT;
+
+        CREATE TABLE job_leases (
+            name   TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            until  TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE outbox (
+            id           TEXT PRIMARY KEY,
+            webhook      TEXT NOT NULL,
+            body         TEXT NOT NULL,
+            created_at   TEXT NOT NULL,
+            attempts     INTEGER NOT NULL DEFAULT 0,
+            next_at      TEXT NOT NULL,
+            delivered_at TEXT NULL,
+            last_error   TEXT NULL
+        ) STRICT;
+        CREATE INDEX outbox_due ON outbox (next_at) WHERE delivered_at IS NULL;
+        """,
     ];
 
     public static int Latest => Steps.Length;
