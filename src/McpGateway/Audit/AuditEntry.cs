@@ -14,6 +14,7 @@ public static class AuditEventTypes
     public const string ApprovalExecuted = "approval.executed";
     public const string ApprovalExpired = "approval.expired";
     public const string ApprovalCancelled = "approval.cancelled";
+    public const string UnmaskedViewed = "unmasked.viewed";
     public const string KeyCreated = "key.created";
     public const string KeyRevoked = "key.revoked";
     public const string KeyRotated = "key.rotated";

@@ -103,6 +103,16 @@ public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<Authenti
         var name = Context.User.Identity?.Name ?? "unknown";
         _security.Refused(Context, $"identity '{name}' lacks the role this endpoint needs");
         Response.StatusCode = (int)HttpStatusCode.Forbidden;
+        if (Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+        {
+            Response.ContentType = "application/problem+json";
+            await Response.WriteAsJsonAsync(
+                new { type = "https://tools.ietf.org/html/rfc9110#section-15.5.4", title = "Forbidden", status = 403, detail = $"Identity '{name}' does not hold the 'operator' role, and /api/approvals serves only operators. Use MCPGW_OPERATOR_KEY with a key of an operator identity; agents use /mcp." },
+                options: null,
+                contentType: "application/problem+json").ConfigureAwait(false);
+            return;
+        }
+
         await Response.WriteAsJsonAsync(new
         {
             error = "forbidden",

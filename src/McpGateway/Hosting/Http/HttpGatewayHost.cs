@@ -63,7 +63,12 @@ internal static class HttpGatewayHost
         builder.Services.AddSingleton<ICallerResolver, HttpCallerResolver>();
         builder.Services.AddAuthentication(GatewayClaims.Scheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(GatewayClaims.Scheme, _ => { });
-        builder.Services.AddAuthorization(authorization => authorization.AddPolicy(AgentPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Policies.Roles.Agent)));
+        builder.Services.AddAuthorization(authorization =>
+        {
+            authorization.AddPolicy(AgentPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Policies.Roles.Agent));
+            authorization.AddPolicy(ApprovalEndpoints.OperatorPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Policies.Roles.Operator).RequireAssertion(c => !c.User.HasClaim(GatewayClaims.Anonymous, "true")));
+        });
+        builder.Services.AddProblemDetails();
         var quota = new SessionQuota(options.MaxSessionsPerIdentity, TimeProvider.System);
         builder.Services.AddSingleton(quota);
         builder.Services.AddGatewayMcpServer().WithHttpTransport(transport =>
@@ -95,6 +100,7 @@ internal static class HttpGatewayHost
         app.UseWhen(McpEndpointMetadata.Applies, mcp => mcp.UseMiddleware<JsonContentTypeMiddleware>().UseMiddleware<SessionQuotaMiddleware>());
         app.MapGet("/healthz", (GatewayRuntime state) => Results.Json(new { status = "ok", revision = state.Engine.Revision })).AllowAnonymous();
         app.MapMcp("/mcp").RequireAuthorization(AgentPolicy).WithMetadata(McpEndpointMetadata.Instance);
+        app.MapApprovalEndpoints();
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         if (AnonymousNotice(runtime.Configuration.Anonymous, binding) is { } notice)
