@@ -338,7 +338,7 @@ internal sealed partial class ShellParser
         _pos = at;
         var kind = ReadOperator();
         SkipBlanks();
-        if (AtEnd || IsWordEnd(Peek))
+        if (AtEnd || (IsWordEnd(Peek) && !(Peek is '<' or '>' && PeekAt(1) == '(')))
         {
             throw Error("a redirection needs a target after the operator");
         }
