@@ -30,6 +30,9 @@ public sealed record HttpTargetInfo(string Name, FrozenSet<string> CredentialHea
 public static class TargetKinds
 {
     public const string Http = "Http";
+
+    /// <summary>SSH hosts (<c>Targets:Ssh</c>), the targets of <c>ssh_exec</c>.</summary>
+    public const string Ssh = "Ssh";
 }
 
 /// <summary>
