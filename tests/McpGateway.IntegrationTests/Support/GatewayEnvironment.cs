@@ -45,11 +45,11 @@ internal sealed class GatewayEnvironment : IAsyncDisposable
         return environment;
     }
 
-    public void WriteConfiguration(bool anonymous, string? extraService = null, JsonObject? http = null, JsonObject? timings = null)
+    public void WriteConfiguration(bool anonymous, string? extraService = null, JsonObject? http = null, JsonObject? timings = null, JsonObject? approvals = null, string? serviceUrl = null)
     {
         var services = new JsonObject
         {
-            ["loopback"] = new JsonObject { ["BaseUrl"] = Service.BaseUrl.ToString(), ["Auth"] = new JsonObject { ["Bearer"] = "{file:service.token}" } },
+            ["loopback"] = new JsonObject { ["BaseUrl"] = serviceUrl ?? Service.BaseUrl.ToString(), ["Auth"] = new JsonObject { ["Bearer"] = "{file:service.token}" } },
         };
         if (extraService is not null)
         {
@@ -65,16 +65,22 @@ internal sealed class GatewayEnvironment : IAsyncDisposable
                 ["Groups"] = new JsonObject { ["agents"] = new JsonObject(), ["approvers"] = new JsonObject() },
                 ["Identities"] = new JsonObject
                 {
-                    ["test-agent"] = new JsonObject { ["Groups"] = new JsonArray("agents"), ["Roles"] = new JsonArray("agent") },
+                    ["test-agent"] = new JsonObject { ["Groups"] = new JsonArray("agents"), ["Roles"] = new JsonArray("agent"), ["Owner"] = "agent-owner" },
                     ["limited-agent"] = new JsonObject { ["Groups"] = new JsonArray("agents"), ["Roles"] = new JsonArray("agent") },
                     ["outsider"] = new JsonObject { ["Groups"] = new JsonArray(), ["Roles"] = new JsonArray("agent") },
                     ["anon"] = new JsonObject { ["Groups"] = new JsonArray(), ["Roles"] = new JsonArray("agent") },
                     ["approver"] = new JsonObject { ["Groups"] = new JsonArray("approvers"), ["Roles"] = new JsonArray("operator") },
+                    ["approver2"] = new JsonObject { ["Groups"] = new JsonArray("approvers"), ["Roles"] = new JsonArray("operator") },
+                    ["approver3"] = new JsonObject { ["Groups"] = new JsonArray("approvers"), ["Roles"] = new JsonArray("operator") },
+                    ["outside-operator"] = new JsonObject { ["Groups"] = new JsonArray(), ["Roles"] = new JsonArray("operator") },
+                    ["agent-owner"] = new JsonObject { ["Groups"] = new JsonArray("approvers"), ["Roles"] = new JsonArray("operator") },
+                    ["approving-agent"] = new JsonObject { ["Groups"] = new JsonArray("agents", "approvers"), ["Roles"] = new JsonArray("agent") },
                 },
                 ["Targets"] = new JsonObject { ["Http"] = services },
                 ["Anonymous"] = new JsonObject { ["Enabled"] = anonymous, ["Identity"] = anonymous ? "anon" : null },
                 ["Http"] = http ?? new JsonObject(),
                 ["Timings"] = timings ?? new JsonObject(),
+                ["Approvals"] = approvals ?? new JsonObject(),
             },
         };
         File.WriteAllText(ConfigPath, config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
@@ -89,6 +95,9 @@ internal sealed class GatewayEnvironment : IAsyncDisposable
             return (await keys.CreateAsync(identity, expires, "e2e", CancellationToken.None)).Key;
         }
     }
+
+    /// <summary>The policy bundle's file, to change it under a running gateway.</summary>
+    public string PolicyFile => Path.Combine(PoliciesPath, "gateway.yaml");
 
     public async Task RevokeKeyAsync(string key)
     {
@@ -143,10 +152,15 @@ internal sealed class GatewayEnvironment : IAsyncDisposable
               identity: test-agent
               tool: http_call
               connection: loopback
-              facts: { http.method: [POST, PUT, PATCH, DELETE], http.path: { glob: "/api/**" } }
+              facts: { http.method: [POST, PUT, PATCH], http.path: { glob: "/api/**" } }
             effect: approval
             reason: writes need a second pair of eyes
             approvers: { groups: [approvers] }
+          - name: agent-deletes-need-two
+            when: { identity: test-agent, tool: http_call, connection: loopback, facts: { http.method: DELETE, http.path: { glob: "/api/**" } } }
+            effect: approval
+            reason: deletes need two approvers
+            approvers: { groups: [approvers], count: 2 }
           - name: admin-api-is-off-limits
             when: { tool: http_call, facts: { http.path: { glob: ["/api/admin", "/api/admin/**"] } } }
             effect: deny
