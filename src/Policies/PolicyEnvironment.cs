@@ -27,9 +27,27 @@ public record TargetInfo(string Name, string Kind);
 /// <param name="AllowDeleteBody">The service reads a body on DELETE (configured per service; refused otherwise).</param>
 public sealed record HttpTargetInfo(string Name, FrozenSet<string> CredentialHeaders, bool AllowDeleteBody = false) : TargetInfo(Name, TargetKinds.Http);
 
+/// <summary>A PostgreSQL connection target.</summary>
+/// <param name="SearchPath">
+/// The schemas every connection's <c>search_path</c> is set to, in order, as PostgreSQL holds
+/// them (unquoted names folded to lower case); the SQL classifier qualifies unqualified names
+/// with them. Empty means <c>public</c>.
+/// </param>
+public sealed record PostgresTargetInfo(string Name, IReadOnlyList<string> SearchPath) : TargetInfo(Name, TargetKinds.Postgres)
+{
+    /// <summary>The search path of a connection that sets none.</summary>
+    public static IReadOnlyList<string> DefaultSearchPath { get; } = ["public"];
+
+    public PostgresTargetInfo(string name)
+        : this(name, DefaultSearchPath)
+    {
+    }
+}
+
 public static class TargetKinds
 {
     public const string Http = "Http";
+    public const string Postgres = "Postgres";
 }
 
 /// <summary>
