@@ -66,14 +66,15 @@ internal sealed class SqlStatementAnalyzer
             };
         }
 
-        var writing = category is not (SqlCategories.Query or SqlCategories.Dml or SqlCategories.Copy or SqlCategories.Procedural);
+        // Relations a statement names outside any query are written (created, altered, dropped,
+        // truncated, locked, granted on); SELECT and the DML nodes say for themselves.
         if (node == "CopyStmt")
         {
             Copy(body);
         }
         else
         {
-            VisitNode(node, body, new Context(null, writing), 0);
+            VisitNode(node, body, new Context(null, Writing: true), 0);
         }
 
         var readOnly = _readOnly && category == SqlCategories.Query && !_tooDeep;
