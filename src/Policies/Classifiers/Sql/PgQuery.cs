@@ -52,11 +52,18 @@ internal static unsafe partial class PgQuery
                 if (result.Error != null)
                 {
                     var message = Marshal.PtrToStringUTF8((nint)result.Error->Message) ?? "syntax error";
-                    return new PgParseOutcome(null, message, result.Error->CursorPosition);
+                    return new PgParseOutcome(null, message, result.Error->CursorPosition, TooDeep: false);
                 }
 
                 var tree = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(result.ParseTree).ToArray();
-                return new PgParseOutcome(JsonDocument.Parse(tree, TreeOptions), null, 0);
+                try
+                {
+                    return new PgParseOutcome(JsonDocument.Parse(tree, TreeOptions), null, 0, TooDeep: false);
+                }
+                catch (JsonException)
+                {
+                    return new PgParseOutcome(null, null, 0, TooDeep: true);
+                }
             }
             finally
             {
@@ -65,8 +72,8 @@ internal static unsafe partial class PgQuery
         }
     }
 
-    /// <summary>Deep enough for any tree the parser accepts; PostgreSQL's own stack limit comes first.</summary>
-    private static readonly JsonDocumentOptions TreeOptions = new() { MaxDepth = 4096 };
+    /// <summary>Deep enough for any statement people write; deeper trees are not walked (and so not run).</summary>
+    private static readonly JsonDocumentOptions TreeOptions = new() { MaxDepth = 1000 };
 
     private static string? Load()
     {
@@ -146,5 +153,8 @@ internal static unsafe partial class PgQuery
     }
 }
 
-/// <summary>A parse: the JSON tree, or PostgreSQL's error message and its 1-based character position (0 when unknown).</summary>
-internal readonly record struct PgParseOutcome(JsonDocument? Tree, string? Error, int Position);
+/// <summary>
+/// A parse: the JSON tree; or PostgreSQL's error message and its 1-based character position
+/// (0 when unknown); or, when <paramref name="TooDeep"/>, a tree nested deeper than the gateway reads.
+/// </summary>
+internal readonly record struct PgParseOutcome(JsonDocument? Tree, string? Error, int Position, bool TooDeep);

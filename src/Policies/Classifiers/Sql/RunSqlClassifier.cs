@@ -214,6 +214,12 @@ internal sealed class RunSqlClassifier : IToolClassifier
         }
 
         var outcome = PgQuery.Parse(sql);
+        if (outcome.TooDeep)
+        {
+            unparsed.Add("The statement is nested too deeply for the gateway to check (its parse tree is more than 1,000 levels deep): simplify it.");
+            return [];
+        }
+
         if (outcome.Tree is not { } tree)
         {
             unparsed.Add($"The SQL is not valid in {PgQuery.GrammarVersion}'s grammar: {outcome.Error}{(outcome.Position > 0 ? $" (at character {outcome.Position})" : string.Empty)}. Fix the syntax; syntax newer than {PgQuery.GrammarVersion} is not accepted.");

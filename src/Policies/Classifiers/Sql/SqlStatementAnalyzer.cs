@@ -11,7 +11,7 @@ namespace McpGateway.Policies.Classifiers.Sql;
 /// </summary>
 internal sealed class SqlStatementAnalyzer
 {
-    private const int MaxDepth = 2000;
+    private const int MaxDepth = 1000;
 
     private readonly IReadOnlyList<string> _searchPath;
     private readonly NameList _read = new();
