@@ -55,6 +55,11 @@ internal static unsafe partial class PgQuery
                     return new PgParseOutcome(null, message, result.Error->CursorPosition, TooDeep: false);
                 }
 
+                if (result.ParseTree == null)
+                {
+                    return new PgParseOutcome(null, "the parser returned no tree", 0, TooDeep: false);
+                }
+
                 var tree = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(result.ParseTree).ToArray();
                 try
                 {

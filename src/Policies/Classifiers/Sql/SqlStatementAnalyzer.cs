@@ -248,8 +248,26 @@ internal sealed class SqlStatementAnalyzer
                 WalkExcept(body, "method", context, depth);
                 break;
             case "A_Expr":
-                CheckOperator(body);
+                CheckOperator(body, "name");
                 WalkExcept(body, "name", context, depth);
+                break;
+            case "SubLink":
+                // x op ANY (SELECT …) names its operator in operName.
+                if (body.Has("operName"))
+                {
+                    CheckOperator(body, "operName");
+                }
+
+                WalkExcept(body, "operName", context, depth);
+                break;
+            case "SortBy":
+                // ORDER BY x USING op.
+                if (body.Has("useOp"))
+                {
+                    CheckOperator(body, "useOp");
+                }
+
+                WalkExcept(body, "useOp", context, depth);
                 break;
             case "ParamRef":
                 if (body.Has("number", out var number) && number.TryGetInt32(out var n))
@@ -572,9 +590,9 @@ internal sealed class SqlStatementAnalyzer
         }
     }
 
-    private void CheckOperator(JsonElement expression)
+    private void CheckOperator(JsonElement expression, string field)
     {
-        if (!expression.Has("name", out var nameList) || SqlNames.Strings(nameList) is not { Count: > 0 } parts)
+        if (!expression.Has(field, out var nameList) || SqlNames.Strings(nameList) is not { Count: > 0 } parts)
         {
             _readOnly = false;
             return;

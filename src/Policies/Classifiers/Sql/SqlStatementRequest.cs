@@ -8,7 +8,9 @@ namespace McpGateway.Policies.Classifiers.Sql;
 /// is the text the parser read as one statement, unchanged; send it as one statement with the
 /// extended protocol, binding <see cref="Parameters"/> as <c>$1…</c>, inside a transaction
 /// (<c>READ ONLY</c> when <see cref="ReadOnly"/> or the decision's <c>readOnly</c> obligation
-/// says so), with <c>standard_conforming_strings</c> on as the parser assumes.
+/// says so), with <c>standard_conforming_strings</c> on as the parser assumes, and without
+/// any client-side rewriting or splitting of the text (Npgsql: positional parameters, or SQL
+/// rewriting disabled).
 /// </summary>
 /// <param name="Connection">The configured connection (<c>Targets:Postgres:&lt;name&gt;</c>).</param>
 /// <param name="Sql">The statement text as parsed.</param>
