@@ -279,14 +279,20 @@ internal sealed class RunSqlClassifier : IToolClassifier
         }
     }
 
+    /// <summary>The names of every statement, each once; a single statement's list as it is.</summary>
+    private static FactValue Union(List<SqlStatementFacts> statements, Func<SqlStatementFacts, ImmutableArray<string>> names) =>
+        statements.Count == 1
+            ? FactValue.Of(names(statements[0]))
+            : FactValue.Of(statements.SelectMany(s => names(s)).Distinct(StringComparer.Ordinal));
+
     private static void SetFacts(List<SqlStatementFacts> statements, FactSetBuilder facts)
     {
         facts.Set(RunSqlTool.StatementCount, statements.Count);
         facts.Set(RunSqlTool.MultiStatement, statements.Count > 1);
         facts.Set(RunSqlTool.ReadOnly, statements.Count == 1 && statements[0].ReadOnly && statements[0].Unparsed is null);
-        facts.Set(RunSqlTool.TablesRead, statements.SelectMany(s => s.TablesRead).Distinct(StringComparer.Ordinal));
-        facts.Set(RunSqlTool.TablesWritten, statements.SelectMany(s => s.TablesWritten).Distinct(StringComparer.Ordinal));
-        facts.Set(RunSqlTool.Functions, statements.SelectMany(s => s.Functions).Distinct(StringComparer.Ordinal));
+        facts.Set(RunSqlTool.TablesRead, Union(statements, s => s.TablesRead));
+        facts.Set(RunSqlTool.TablesWritten, Union(statements, s => s.TablesWritten));
+        facts.Set(RunSqlTool.Functions, Union(statements, s => s.Functions));
         facts.Set(RunSqlTool.UnboundedWrite, statements.Any(s => s.UnboundedWrite));
         foreach (var statement in statements)
         {

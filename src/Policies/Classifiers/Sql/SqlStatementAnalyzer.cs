@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace McpGateway.Policies.Classifiers.Sql;
@@ -130,13 +131,13 @@ internal sealed class SqlStatementAnalyzer
         var context = new Context(null, false);
         foreach (var property in body.EnumerateObject())
         {
-            if (property.Name == "relation")
+            if (NameOf(property).SequenceEqual("relation"u8))
             {
                 AddRelation(property.Value, context with { Writing = SqlStatementKinds.Flag(body, "is_from") }, ignoreWith: true);
             }
             else
             {
-                VisitField(property.Name, property.Value, context, 1);
+                Member(property, context, 1);
             }
         }
     }
@@ -171,42 +172,53 @@ internal sealed class SqlStatementAnalyzer
 
                 foreach (var property in value.EnumerateObject())
                 {
-                    if (IsNodeName(property.Name))
-                    {
-                        VisitNode(property.Name, property.Value, context, depth + 1);
-                    }
-                    else
-                    {
-                        VisitField(property.Name, property.Value, context, depth + 1);
-                    }
+                    Member(property, context, depth + 1);
                 }
 
                 break;
         }
     }
 
-    private void VisitField(string name, JsonElement value, Context context, int depth)
+    /// <summary>A member of a tree object: a node (its name starts upper case) or a field.</summary>
+    private void Member(JsonProperty property, Context context, int depth)
     {
-        switch (name)
+        var name = NameOf(property);
+        if (name.Length > 0 && name[0] is >= (byte)'A' and <= (byte)'Z')
         {
-            case "intoClause":
-                // SELECT … INTO creates a table.
-                _readOnly = false;
-                Walk(value, context with { Writing = true }, depth);
-                break;
-            case "lockingClause":
-                // FOR UPDATE/SHARE locks rows; its relation names are aliases of the FROM list.
-                _readOnly = false;
-                break;
-            case "typeName":
+            VisitNode(SqlNodeNames.Of(name), property.Value, context, depth);
+        }
+        else
+        {
+            VisitField(name, property.Value, context, depth);
+        }
+    }
+
+    private void VisitField(ReadOnlySpan<byte> name, JsonElement value, Context context, int depth)
+    {
+        if (value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
+        {
+            return;
+        }
+
+        if (name.SequenceEqual("intoClause"u8))
+        {
+            // SELECT … INTO creates a table.
+            _readOnly = false;
+            Walk(value, context with { Writing = true }, depth);
+        }
+        else if (name.SequenceEqual("lockingClause"u8))
+        {
+            // FOR UPDATE/SHARE locks rows; its relation names are aliases of the FROM list.
+            _readOnly = false;
+        }
+        else
+        {
+            if (name.SequenceEqual("typeName"u8))
+            {
                 CheckType(value);
-                Walk(value, context, depth);
-                break;
-            case "relname" or "schemaname" or "catalogname":
-                break;
-            default:
-                Walk(value, context, depth);
-                break;
+            }
+
+            Walk(value, context, depth);
         }
     }
 
@@ -233,23 +245,23 @@ internal sealed class SqlStatementAnalyzer
                 break;
             case "FuncCall":
                 AddFunction(body, "funcname");
-                WalkExcept(body, "funcname", context, depth);
+                WalkExcept(body, "funcname"u8, context, depth);
                 break;
             case "CallStmt":
                 if (body.Has("funccall", out var call))
                 {
                     AddFunction(call, "funcname");
-                    WalkExcept(call, "funcname", context, depth);
+                    WalkExcept(call, "funcname"u8, context, depth);
                 }
 
                 break;
             case "RangeTableSample":
                 AddFunction(body, "method");
-                WalkExcept(body, "method", context, depth);
+                WalkExcept(body, "method"u8, context, depth);
                 break;
             case "A_Expr":
                 CheckOperator(body, "name");
-                WalkExcept(body, "name", context, depth);
+                WalkExcept(body, "name"u8, context, depth);
                 break;
             case "SubLink":
                 // x op ANY (SELECT …) names its operator in operName.
@@ -258,7 +270,7 @@ internal sealed class SqlStatementAnalyzer
                     CheckOperator(body, "operName");
                 }
 
-                WalkExcept(body, "operName", context, depth);
+                WalkExcept(body, "operName"u8, context, depth);
                 break;
             case "SortBy":
                 // ORDER BY x USING op.
@@ -267,7 +279,7 @@ internal sealed class SqlStatementAnalyzer
                     CheckOperator(body, "useOp");
                 }
 
-                WalkExcept(body, "useOp", context, depth);
+                WalkExcept(body, "useOp"u8, context, depth);
                 break;
             case "ParamRef":
                 if (body.Has("number", out var number) && number.TryGetInt32(out var n))
@@ -288,7 +300,7 @@ internal sealed class SqlStatementAnalyzer
         }
     }
 
-    private void WalkExcept(JsonElement body, string skipped, Context context, int depth)
+    private void WalkExcept(JsonElement body, ReadOnlySpan<byte> skipped, Context context, int depth)
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
@@ -297,16 +309,9 @@ internal sealed class SqlStatementAnalyzer
 
         foreach (var property in body.EnumerateObject())
         {
-            if (property.Name != skipped)
+            if (!NameOf(property).SequenceEqual(skipped))
             {
-                if (IsNodeName(property.Name))
-                {
-                    VisitNode(property.Name, property.Value, context, depth + 1);
-                }
-                else
-                {
-                    VisitField(property.Name, property.Value, context, depth + 1);
-                }
+                Member(property, context, depth + 1);
             }
         }
     }
@@ -322,9 +327,9 @@ internal sealed class SqlStatementAnalyzer
         var inner = With(body, context, depth);
         foreach (var property in body.EnumerateObject())
         {
-            if (property.Name != "withClause")
+            if (!NameOf(property).SequenceEqual("withClause"u8))
             {
-                VisitField(property.Name, property.Value, inner, depth + 1);
+                Member(property, inner, depth + 1);
             }
         }
     }
@@ -355,9 +360,10 @@ internal sealed class SqlStatementAnalyzer
 
         foreach (var property in body.EnumerateObject())
         {
-            if (property.Name is not ("withClause" or "relation"))
+            var name = NameOf(property);
+            if (!name.SequenceEqual("withClause"u8) && !name.SequenceEqual("relation"u8))
             {
-                VisitField(property.Name, property.Value, inner, depth + 1);
+                Member(property, inner, depth + 1);
             }
         }
     }
@@ -391,7 +397,7 @@ internal sealed class SqlStatementAnalyzer
             var visible = recursive ? all : new Context(new Scope(names.Take(index).ToArray(), context.Scope), context.Writing);
             if (item.Has("CommonTableExpr", out var cte))
             {
-                WalkExcept(cte, "ctename", visible with { Writing = false }, depth + 1);
+                WalkExcept(cte, "ctename"u8, visible with { Writing = false }, depth + 1);
             }
             else
             {
@@ -621,6 +627,9 @@ internal sealed class SqlStatementAnalyzer
         }
     }
 
+    /// <summary>A member's name as it is in the tree (node and field names need no unescaping).</summary>
+    private static ReadOnlySpan<byte> NameOf(JsonProperty property) => JsonMarshal.GetRawUtf8PropertyName(property);
+
     /// <summary>Node names start with an upper-case letter (<c>SelectStmt</c>, <c>A_Expr</c>); field names do not.</summary>
     private static bool IsNodeName(string name) => name.Length > 0 && char.IsAsciiLetterUpper(name[0]);
 
@@ -652,15 +661,14 @@ internal sealed class SqlStatementAnalyzer
 
     private readonly record struct Context(Scope? Scope, bool Writing);
 
-    /// <summary>Names in the order first seen, each once.</summary>
+    /// <summary>Names in the order first seen, each once (a statement names few, so a list is searched).</summary>
     private sealed class NameList
     {
         private readonly List<string> _items = [];
-        private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
 
         public void Add(string name)
         {
-            if (_seen.Add(name))
+            if (!_items.Contains(name, StringComparer.Ordinal))
             {
                 _items.Add(name);
             }
