@@ -3,7 +3,11 @@ using McpGateway.Policies.Tools;
 
 namespace McpGateway.Policies.Classifiers.Sql;
 
-/// <summary>The <c>run_sql</c> tool as the policy layer sees it.</summary>
+/// <summary>
+/// The <c>run_sql</c> tool as the policy layer sees it. SQL is read with PostgreSQL 15's grammar
+/// (libpg_query): syntax added by later versions does not parse, so such a call is unparsed
+/// and does not run.
+/// </summary>
 public static class RunSqlTool
 {
     public const string Name = "run_sql";

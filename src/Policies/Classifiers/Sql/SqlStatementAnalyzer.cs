@@ -46,11 +46,13 @@ internal sealed class SqlStatementAnalyzer
     private SqlStatementFacts Statement(string node, JsonElement body)
     {
         var explain = false;
+        string? explainedNode = null;
         var kindNode = node;
         var kindBody = body;
         if (node == "ExplainStmt" && body.Has("query", out var explained) && TryNode(explained, out var innerNode, out var innerBody))
         {
             explain = true;
+            explainedNode = innerNode;
             if (IsAnalyze(body))
             {
                 // EXPLAIN ANALYZE runs the statement: it is judged as that statement.
@@ -90,7 +92,7 @@ internal sealed class SqlStatementAnalyzer
             explain,
             node == "CopyStmt" ? CopyTarget(body) : string.Empty,
             SqlStatementKinds.SettingOf(node, body),
-            node is "DoStmt" or "ExecuteStmt",
+            node is "DoStmt" or "ExecuteStmt" || explainedNode is "ExecuteStmt",
             _highestParameter,
             node)
         {

@@ -142,6 +142,7 @@ public sealed class SqlTableTests
     [SqlTheory]
     [InlineData("DO $$ BEGIN DELETE FROM orders; END $$", true)]
     [InlineData("EXECUTE stmt(1)", true)]
+    [InlineData("EXPLAIN ANALYZE EXECUTE stmt(1)", true)]
     [InlineData("CALL p()", false)]
     [InlineData("SELECT 1", false)]
     public void Code_the_gateway_cannot_see_is_complex(string sql, bool complex)
