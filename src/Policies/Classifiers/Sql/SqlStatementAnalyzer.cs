@@ -10,7 +10,7 @@ namespace McpGateway.Policies.Classifiers.Sql;
 /// counts against <c>readOnly</c>; relations are resolved against the WITH queries in scope and
 /// qualified with the connection's search path.
 /// </summary>
-internal sealed class SqlStatementAnalyzer
+internal sealed partial class SqlStatementAnalyzer
 {
     private const int MaxDepth = 1000;
 
@@ -34,13 +34,13 @@ internal sealed class SqlStatementAnalyzer
         var analyzer = new SqlStatementAnalyzer(searchPath);
         if (!rawStatement.Has("stmt", out var statement) || !TryNode(statement, out var node, out var body))
         {
-            return Unknown("an empty statement", searchPath) with { Unparsed = "The parser returned a statement the gateway cannot read." };
+            return Unknown("an empty statement") with { Unparsed = "The parser returned a statement the gateway cannot read." };
         }
 
         return analyzer.Statement(node, body);
     }
 
-    private static SqlStatementFacts Unknown(string node, IReadOnlyList<string> searchPath) =>
+    private static SqlStatementFacts Unknown(string node) =>
         new(SqlStatementKinds.Unknown, SqlCategories.Unknown, false, [], [], [], false, false, string.Empty, string.Empty, false, 0, node);
 
     private SqlStatementFacts Statement(string node, JsonElement body)
@@ -63,7 +63,7 @@ internal sealed class SqlStatementAnalyzer
 
         if (SqlStatementKinds.Of(kindNode, kindBody) is not var (kind, category))
         {
-            return Unknown(kindNode, _searchPath) with
+            return Unknown(kindNode) with
             {
                 Unparsed = $"The statement type '{kindNode}' is not one the gateway knows, so no rule can judge it; rewrite it with statements of PostgreSQL 15.",
             };
@@ -121,33 +121,6 @@ internal sealed class SqlStatementAnalyzer
 
         return false;
     }
-
-    private void Copy(JsonElement body)
-    {
-        _readOnly = false;
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            return;
-        }
-
-        var context = new Context(null, false);
-        foreach (var property in body.EnumerateObject())
-        {
-            if (NameOf(property).SequenceEqual("relation"u8))
-            {
-                AddRelation(property.Value, context with { Writing = SqlStatementKinds.Flag(body, "is_from") }, ignoreWith: true);
-            }
-            else
-            {
-                Member(property, context, 1);
-            }
-        }
-    }
-
-    private static string CopyTarget(JsonElement body) =>
-        SqlStatementKinds.Flag(body, "is_program") ? "program"
-        : SqlStatementKinds.Text(body, "filename") is not null ? "file"
-        : "stdio";
 
     private void Walk(JsonElement value, Context context, int depth)
     {
@@ -315,317 +288,6 @@ internal sealed class SqlStatementAnalyzer
             {
                 Member(property, context, depth + 1);
             }
-        }
-    }
-
-    /// <summary>A SELECT (also VALUES and set operations): its WITH queries first, then the rest with their names in scope.</summary>
-    private void Query(JsonElement body, Context context, int depth)
-    {
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            return;
-        }
-
-        var inner = With(body, context, depth);
-        foreach (var property in body.EnumerateObject())
-        {
-            if (!NameOf(property).SequenceEqual("withClause"u8))
-            {
-                Member(property, inner, depth + 1);
-            }
-        }
-    }
-
-    /// <summary>INSERT, UPDATE, DELETE, MERGE: the target is written (and read when rows come back or are matched).</summary>
-    private void Modify(string node, JsonElement body, Context context, int depth)
-    {
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            return;
-        }
-
-        var inner = With(body, context, depth);
-        if (body.Has("relation", out var target))
-        {
-            var readsTarget = node != "InsertStmt" || body.Has("returningList", out _) || body.Has("onConflictClause", out _);
-            AddRelation(target, inner with { Writing = true }, ignoreWith: true);
-            if (readsTarget)
-            {
-                AddRelation(target, inner with { Writing = false }, ignoreWith: true);
-            }
-        }
-
-        if (node is "UpdateStmt" or "DeleteStmt" && IsUnbounded(body))
-        {
-            _unbounded = true;
-        }
-
-        foreach (var property in body.EnumerateObject())
-        {
-            var name = NameOf(property);
-            if (!name.SequenceEqual("withClause"u8) && !name.SequenceEqual("relation"u8))
-            {
-                Member(property, inner, depth + 1);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Visits the WITH queries of <paramref name="body"/> and returns the context of the
-    /// statement they belong to. Each query sees the names before it (all of them under
-    /// RECURSIVE), as PostgreSQL resolves them.
-    /// </summary>
-    private Context With(JsonElement body, Context context, int depth)
-    {
-        if (!body.Has("withClause", out var with) || !with.Has("ctes", out var ctes) || ctes.ValueKind != JsonValueKind.Array)
-        {
-            return context;
-        }
-
-        var recursive = SqlStatementKinds.Flag(with, "recursive");
-        var names = new List<string>();
-        foreach (var item in ctes.EnumerateArray())
-        {
-            if (item.Has("CommonTableExpr", out var cte) && SqlStatementKinds.Text(cte, "ctename") is { } name)
-            {
-                names.Add(name);
-            }
-        }
-
-        var all = new Context(new Scope(names.ToArray(), context.Scope), context.Writing);
-        var index = 0;
-        foreach (var item in ctes.EnumerateArray())
-        {
-            var visible = recursive ? all : new Context(new Scope(names.Take(index).ToArray(), context.Scope), context.Writing);
-            if (item.Has("CommonTableExpr", out var cte))
-            {
-                WalkExcept(cte, "ctename"u8, visible with { Writing = false }, depth + 1);
-            }
-            else
-            {
-                Walk(item, visible, depth + 1);
-            }
-
-            index++;
-        }
-
-        return all;
-    }
-
-    private static bool IsUnbounded(JsonElement body) =>
-        !body.Has("whereClause", out var where) || RowIndependent(where);
-
-    /// <summary>
-    /// Whether a condition lets every row through whatever the row holds: it reads no column,
-    /// compares an expression with itself, or is an OR with such a branch (an AND needs every
-    /// branch to be one).
-    /// </summary>
-    private static bool RowIndependent(JsonElement condition)
-    {
-        if (condition.Has("BoolExpr", out var boolean) && boolean.Has("args", out var args) && args.ValueKind == JsonValueKind.Array)
-        {
-            var op = SqlStatementKinds.Text(boolean, "boolop");
-            if (op == "OR_EXPR")
-            {
-                return args.EnumerateArray().Any(RowIndependent);
-            }
-
-            if (op == "AND_EXPR")
-            {
-                return args.EnumerateArray().All(RowIndependent);
-            }
-        }
-
-        if (condition.Has("A_Expr", out var expression)
-            && SqlNames.Strings(expression.Has("name", out var name) ? name : default) is ["="] or [SqlNames.Catalog, "="]
-            && expression.Has("lexpr", out var left) && expression.Has("rexpr", out var right)
-            && WithoutLocations(left) == WithoutLocations(right))
-        {
-            return true;
-        }
-
-        return !Mentions(condition, "ColumnRef");
-    }
-
-    private static bool Mentions(JsonElement value, string node)
-    {
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.Object:
-                foreach (var property in value.EnumerateObject())
-                {
-                    if (property.Name == node || Mentions(property.Value, node))
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
-            case JsonValueKind.Array:
-                foreach (var item in value.EnumerateArray())
-                {
-                    if (Mentions(item, node))
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
-            default:
-                return false;
-        }
-    }
-
-    private static string WithoutLocations(JsonElement value)
-    {
-        var writer = new System.Text.StringBuilder();
-        Append(value, writer);
-        return writer.ToString();
-
-        static void Append(JsonElement value, System.Text.StringBuilder writer)
-        {
-            switch (value.ValueKind)
-            {
-                case JsonValueKind.Object:
-                    writer.Append('{');
-                    foreach (var property in value.EnumerateObject())
-                    {
-                        if (property.Name != "location")
-                        {
-                            writer.Append(property.Name).Append(':');
-                            Append(property.Value, writer);
-                            writer.Append(',');
-                        }
-                    }
-
-                    writer.Append('}');
-                    break;
-                case JsonValueKind.Array:
-                    writer.Append('[');
-                    foreach (var item in value.EnumerateArray())
-                    {
-                        Append(item, writer);
-                        writer.Append(',');
-                    }
-
-                    writer.Append(']');
-                    break;
-                default:
-                    writer.Append(value.GetRawText());
-                    break;
-            }
-        }
-    }
-
-    private void AddRelation(JsonElement relation, Context context, bool ignoreWith)
-    {
-        if (relation.Has("RangeVar", out var wrapped))
-        {
-            relation = wrapped;
-        }
-
-        if (SqlStatementKinds.Text(relation, "relname") is { } name)
-        {
-            var temporary = SqlStatementKinds.Text(relation, "relpersistence") == "t";
-            AddRelation(SqlStatementKinds.Text(relation, "schemaname"), name, temporary, context, ignoreWith);
-        }
-    }
-
-    private void AddRelation(string? schema, string name, bool temporary, Context context, bool ignoreWith)
-    {
-        var target = context.Writing ? _written : _read;
-        if (schema is not null)
-        {
-            target.Add(SqlNames.Part(schema) + "." + SqlNames.Part(name));
-            return;
-        }
-
-        if (!ignoreWith && context.Scope?.Contains(name) == true)
-        {
-            return;
-        }
-
-        if (temporary)
-        {
-            target.Add("pg_temp." + SqlNames.Part(name));
-            return;
-        }
-
-        // An unqualified name may be in any schema of the search path; pg_catalog is searched
-        // first, and every relation there starts with pg_.
-        if (name.StartsWith("pg_", StringComparison.Ordinal))
-        {
-            target.Add(SqlNames.Catalog + "." + SqlNames.Part(name));
-        }
-
-        foreach (var path in _searchPath)
-        {
-            target.Add(SqlNames.Part(path) + "." + SqlNames.Part(name));
-        }
-    }
-
-    /// <summary>DROP TABLE/VIEW/INDEX/SEQUENCE/… names the relations it drops as lists of strings.</summary>
-    private void DropObjects(JsonElement body)
-    {
-        if (SqlStatementKinds.Text(body, "removeType") is not ("OBJECT_TABLE" or "OBJECT_VIEW" or "OBJECT_MATVIEW" or "OBJECT_INDEX" or "OBJECT_SEQUENCE" or "OBJECT_FOREIGN_TABLE")
-            || !body.Has("objects", out var objects) || objects.ValueKind != JsonValueKind.Array)
-        {
-            return;
-        }
-
-        foreach (var item in objects.EnumerateArray())
-        {
-            if (item.Has("List", out var list) && list.Has("items", out var items) && SqlNames.Strings(items) is { Count: > 0 } parts)
-            {
-                AddRelation(parts.Count == 1 ? null : parts[^2], parts[^1], temporary: false, new Context(null, Writing: true), ignoreWith: true);
-            }
-        }
-    }
-
-    private void AddFunction(JsonElement call, string field)
-    {
-        if (!call.Has(field, out var nameList) || SqlNames.Strings(nameList) is not { Count: > 0 } parts)
-        {
-            _readOnly = false;
-            return;
-        }
-
-        var name = SqlNames.WithoutCatalog(parts);
-        _functions.Add(SqlNames.Join(name));
-        if (name.Count != 1 || !SqlReadAllowList.Functions.Contains(name[0]))
-        {
-            _readOnly = false;
-        }
-    }
-
-    private void CheckOperator(JsonElement expression, string field)
-    {
-        if (!expression.Has(field, out var nameList) || SqlNames.Strings(nameList) is not { Count: > 0 } parts)
-        {
-            _readOnly = false;
-            return;
-        }
-
-        var name = SqlNames.WithoutCatalog(parts);
-        if (name.Count != 1 || !SqlReadAllowList.Operators.Contains(name[0]))
-        {
-            _readOnly = false;
-        }
-    }
-
-    private void CheckType(JsonElement typeName)
-    {
-        if (!typeName.Has("names", out var nameList) || SqlNames.Strings(nameList) is not { Count: > 0 } parts)
-        {
-            _readOnly = false;
-            return;
-        }
-
-        var builtIn = parts.Count == 2 && parts[0] == SqlNames.Catalog
-            || parts.Count == 1 && SqlReadAllowList.Types.Contains(parts[0]);
-        if (!builtIn)
-        {
-            _readOnly = false;
         }
     }
 
