@@ -27,12 +27,32 @@ public record TargetInfo(string Name, string Kind);
 /// <param name="AllowDeleteBody">The service reads a body on DELETE (configured per service; refused otherwise).</param>
 public sealed record HttpTargetInfo(string Name, FrozenSet<string> CredentialHeaders, bool AllowDeleteBody = false) : TargetInfo(Name, TargetKinds.Http);
 
+/// <summary>A PostgreSQL connection target.</summary>
+/// <param name="SearchPath">
+/// The schemas every connection's <c>search_path</c> is set to, in order, as PostgreSQL holds
+/// them (unquoted names folded to lower case); the SQL classifier qualifies unqualified names
+/// with them. Empty means <c>public</c>.
+/// </param>
+public sealed record PostgresTargetInfo(string Name, IReadOnlyList<string> SearchPath) : TargetInfo(Name, TargetKinds.Postgres)
+{
+    /// <summary>The search path of a connection that sets none.</summary>
+    public static IReadOnlyList<string> DefaultSearchPath { get; } = ["public"];
+
+    public PostgresTargetInfo(string name)
+        : this(name, DefaultSearchPath)
+    {
+    }
+}
+
 public static class TargetKinds
 {
     public const string Http = "Http";
 
     /// <summary>SSH hosts (<c>Targets:Ssh</c>), the targets of <c>ssh_exec</c>.</summary>
     public const string Ssh = "Ssh";
+
+    /// <summary>PostgreSQL connections (<c>Targets:Postgres</c>), the targets of <c>run_sql</c>.</summary>
+    public const string Postgres = "Postgres";
 }
 
 /// <summary>
