@@ -1,0 +1,237 @@
+using System.Buffers;
+
+namespace McpGateway.Policies.Masking.Detection;
+
+/// <summary>
+/// Finds every value of a set of detectors in text, in one linear pass per kind of trigger. Two vectorised
+/// searches find the only places a value can start: a character search for <c>@</c> and digits, and a
+/// multi-string search for the literal prefixes (<c>eyJ</c>, <c>AKIA</c>, <c>ghp_</c>, <c>-----BEGIN</c>,
+/// <c>://</c>…) and secret field words (<c>password</c>, <c>token</c>…). Only there do the detectors look at
+/// the text around; no regular expression runs. Immutable and safe to share.
+/// </summary>
+internal sealed class ValueScanner
+{
+    private static readonly Trigger[] AllTriggers =
+    [
+        new("eyJ", TriggerKind.Jwt, MaskDetector.Jwt),
+        new("AKIA", TriggerKind.Aws, MaskDetector.AwsAccessKey),
+        new("ASIA", TriggerKind.Aws, MaskDetector.AwsAccessKey),
+        new("ABIA", TriggerKind.Aws, MaskDetector.AwsAccessKey),
+        new("ACCA", TriggerKind.Aws, MaskDetector.AwsAccessKey),
+        new("ghp_", TriggerKind.Alphanumeric30, MaskDetector.GitHubToken),
+        new("gho_", TriggerKind.Alphanumeric30, MaskDetector.GitHubToken),
+        new("ghu_", TriggerKind.Alphanumeric30, MaskDetector.GitHubToken),
+        new("ghs_", TriggerKind.Alphanumeric30, MaskDetector.GitHubToken),
+        new("ghr_", TriggerKind.Alphanumeric30, MaskDetector.GitHubToken),
+        new("github_pat_", TriggerKind.Word30, MaskDetector.GitHubToken),
+        new("glpat-", TriggerKind.GitLab, MaskDetector.GitLabToken),
+        new("gldt-", TriggerKind.GitLab, MaskDetector.GitLabToken),
+        new("glrt-", TriggerKind.GitLab, MaskDetector.GitLabToken),
+        new("glptt-", TriggerKind.GitLab, MaskDetector.GitLabToken),
+        new("glcbt-", TriggerKind.GitLab, MaskDetector.GitLabToken),
+        new("gloas-", TriggerKind.GitLab, MaskDetector.GitLabToken),
+        new("xoxb-", TriggerKind.Slack, MaskDetector.SlackToken),
+        new("xoxp-", TriggerKind.Slack, MaskDetector.SlackToken),
+        new("xoxa-", TriggerKind.Slack, MaskDetector.SlackToken),
+        new("xoxr-", TriggerKind.Slack, MaskDetector.SlackToken),
+        new("xoxs-", TriggerKind.Slack, MaskDetector.SlackToken),
+        new("xoxe-", TriggerKind.Slack, MaskDetector.SlackToken),
+        new("xoxe.", TriggerKind.Slack, MaskDetector.SlackToken),
+        new("xapp-", TriggerKind.Slack, MaskDetector.SlackToken),
+        new("hooks.slack.com/services/", TriggerKind.SlackWebhook, MaskDetector.SlackToken),
+        new("mgw_", TriggerKind.GatewayKey, MaskDetector.GatewayApiKey),
+        new("-----BEGIN", TriggerKind.Pem, MaskDetector.PrivateKey),
+        new("://", TriggerKind.Url, MaskDetector.ConnectionPassword),
+        new("password", TriggerKind.Field, MaskDetector.SecretField),
+        new("passwd", TriggerKind.Field, MaskDetector.SecretField),
+        new("pwd", TriggerKind.Field, MaskDetector.SecretField),
+        new("passphrase", TriggerKind.Field, MaskDetector.SecretField),
+        new("passcode", TriggerKind.Field, MaskDetector.SecretField),
+        new("secret", TriggerKind.Field, MaskDetector.SecretField),
+        new("token", TriggerKind.Field, MaskDetector.SecretField),
+        new("apikey", TriggerKind.Field, MaskDetector.SecretField),
+        new("api_key", TriggerKind.Field, MaskDetector.SecretField),
+        new("api-key", TriggerKind.Field, MaskDetector.SecretField),
+        new("privatekey", TriggerKind.Field, MaskDetector.SecretField),
+        new("private_key", TriggerKind.Field, MaskDetector.SecretField),
+        new("authorization", TriggerKind.Field, MaskDetector.SecretField),
+        new("credential", TriggerKind.Field, MaskDetector.SecretField),
+    ];
+
+    private static readonly DetectorSet FieldDetectors = DetectorSet.Of(MaskDetector.SecretField, MaskDetector.ConnectionPassword, MaskDetector.AwsSecretKey);
+
+    private readonly DetectorSet _enabled;
+    private readonly SearchValues<char>? _characters;
+    private readonly SearchValues<string>? _strings;
+
+    // The triggers in use by the lower-case first character of their text.
+    private readonly Trigger[][] _byFirst = new Trigger[128][];
+
+    public ValueScanner(DetectorSet enabled)
+    {
+        _enabled = enabled;
+        var characters = (enabled.Has(MaskDetector.Email) ? "@" : string.Empty) + (enabled.HasAny(NumberDetectors.Handled) ? "0123456789" : string.Empty);
+        _characters = characters.Length == 0 ? null : SearchValues.Create(characters);
+        var triggers = AllTriggers.Where(trigger => trigger.Kind switch
+        {
+            TriggerKind.Field => enabled.HasAny(FieldDetectors),
+            TriggerKind.Aws => enabled.Has(MaskDetector.AwsAccessKey) || enabled.Has(MaskDetector.AwsSecretKey),
+            _ => enabled.Has(trigger.Detector),
+        }).ToArray();
+        _strings = triggers.Length == 0 ? null : SearchValues.Create([.. triggers.Select(trigger => trigger.Text)], StringComparison.OrdinalIgnoreCase);
+        for (var c = 0; c < _byFirst.Length; c++)
+        {
+            _byFirst[c] = [.. triggers.Where(trigger => char.ToLowerInvariant(trigger.Text[0]) == c).OrderByDescending(trigger => trigger.Text.Length)];
+        }
+    }
+
+    private enum TriggerKind
+    {
+        Jwt,
+        Aws,
+        Alphanumeric30,
+        Word30,
+        GitLab,
+        Slack,
+        SlackWebhook,
+        GatewayKey,
+        Pem,
+        Url,
+        Field,
+    }
+
+    /// <summary>The detectors this scanner runs.</summary>
+    public DetectorSet Enabled => _enabled;
+
+    /// <summary>
+    /// Every value found in <paramref name="text"/>, ordered and without overlap (values that overlap are
+    /// joined into one stretch, attributed to the first), or null when there is none.
+    /// </summary>
+    public List<Finding>? Scan(ReadOnlySpan<char> text)
+    {
+        List<Finding>? findings = null;
+        if (_characters is not null)
+        {
+            ScanCharacters(text, ref findings);
+        }
+
+        var characterCount = findings?.Count ?? 0;
+        if (_strings is not null)
+        {
+            ScanStrings(text, ref findings);
+        }
+
+        if (findings is null || findings.Count == 0)
+        {
+            return null;
+        }
+
+        if (characterCount != findings.Count || !IsOrdered(findings))
+        {
+            findings.Sort(static (a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.Length.CompareTo(a.Length));
+        }
+
+        return Join(findings);
+    }
+
+    private static bool IsOrdered(List<Finding> findings)
+    {
+        for (var i = 1; i < findings.Count; i++)
+        {
+            if (findings[i].Start < findings[i - 1].End)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static List<Finding> Join(List<Finding> findings)
+    {
+        var joined = 0;
+        for (var i = 1; i < findings.Count; i++)
+        {
+            var last = findings[joined];
+            var next = findings[i];
+            if (next.Start < last.End)
+            {
+                findings[joined] = last with { Length = Math.Max(last.End, next.End) - last.Start, Joined = true };
+            }
+            else
+            {
+                findings[++joined] = next;
+            }
+        }
+
+        findings.RemoveRange(joined + 1, findings.Count - joined - 1);
+        return findings;
+    }
+
+    private void ScanCharacters(ReadOnlySpan<char> text, ref List<Finding>? findings)
+    {
+        var p = 0;
+        while (p < text.Length)
+        {
+            var at = text[p..].IndexOfAny(_characters!);
+            if (at < 0)
+            {
+                return;
+            }
+
+            at += p;
+            findings ??= [];
+            p = text[at] == '@' ? AddressDetectors.ScanEmail(text, at, findings) : NumberDetectors.Scan(text, at, _enabled, findings);
+        }
+    }
+
+    private void ScanStrings(ReadOnlySpan<char> text, ref List<Finding>? findings)
+    {
+        var p = 0;
+        while (p < text.Length)
+        {
+            var at = text[p..].IndexOfAny(_strings!);
+            if (at < 0)
+            {
+                return;
+            }
+
+            at += p;
+            findings ??= [];
+            p = Math.Max(at + 1, Dispatch(text, at, findings));
+        }
+    }
+
+    private int Dispatch(ReadOnlySpan<char> text, int at, List<Finding> findings)
+    {
+        var first = char.ToLowerInvariant(text[at]);
+        var rest = text[at..];
+        foreach (var trigger in first < 128 ? _byFirst[first] : [])
+        {
+            var comparison = trigger.Kind == TriggerKind.Field ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            if (rest.StartsWith(trigger.Text, comparison))
+            {
+                return Run(trigger, text, at, findings);
+            }
+        }
+
+        return at + 1;
+    }
+
+    private int Run(Trigger trigger, ReadOnlySpan<char> text, int at, List<Finding> findings) => trigger.Kind switch
+    {
+        TriggerKind.Jwt => CredentialDetectors.ScanJwt(text, at, findings),
+        TriggerKind.Aws => CredentialDetectors.ScanAwsKey(text, at, _enabled, findings),
+        TriggerKind.Alphanumeric30 => CredentialDetectors.ScanPrefixed(text, at, trigger.Text.Length, 30, TextClass.Alphanumeric, trigger.Detector, findings),
+        TriggerKind.Word30 => CredentialDetectors.ScanPrefixed(text, at, trigger.Text.Length, 30, TextClass.Word, trigger.Detector, findings),
+        TriggerKind.GitLab => CredentialDetectors.ScanPrefixed(text, at, trigger.Text.Length, 20, TextClass.GitLab, trigger.Detector, findings),
+        TriggerKind.Slack => CredentialDetectors.ScanPrefixed(text, at, trigger.Text.Length, 10, TextClass.Slack, trigger.Detector, findings),
+        TriggerKind.SlackWebhook => CredentialDetectors.ScanSlackWebhook(text, at, trigger.Text.Length, findings),
+        TriggerKind.GatewayKey => CredentialDetectors.ScanGatewayKey(text, at, findings),
+        TriggerKind.Pem => CredentialDetectors.ScanPem(text, at, findings),
+        TriggerKind.Url => AddressDetectors.ScanUrl(text, at, findings),
+        _ => SecretFieldDetector.Scan(text, at, trigger.Text.Length, _enabled, findings),
+    };
+
+    private sealed record Trigger(string Text, TriggerKind Kind, MaskDetector Detector);
+}
