@@ -21,7 +21,7 @@ public enum MaskStrategy
     /// <summary>A fixed marker naming what was there (<c>[EMAIL]</c>; <c>[REDACTED]</c> for rules and held secrets).</summary>
     Redact,
 
-    /// <summary>Nothing: a JSON value or table cell becomes <c>null</c>, and a match in text is removed.</summary>
+    /// <summary>Nothing: a JSON value or table cell becomes <c>null</c>, and a match inside text becomes the word <c>null</c>.</summary>
     Null,
 }
 

@@ -69,26 +69,27 @@ public sealed partial class Masker
             }
 
             // An environment entry { "name": "DB_PASSWORD", "value": "…" } holds a secret in "value".
+            // Names are judged as masked, so that masking a masked tree again changes nothing.
             var secretValue = properties.TryGetPropertyValue("name", out var name) && name is JsonValue n && n.GetValueKind() == JsonValueKind.String
-                ? masker.FieldTreatment(SecretKeyNames.Classify(n.ToString()))
+                ? masker.FieldTreatment(SecretKeyNames.Classify(masker.MaskString(n.ToString(), null, null, out _)))
                 : null;
 
             for (var i = 0; i < properties.Count; i++)
             {
                 var (key, child) = properties.GetAt(i);
                 _path?.Add(key);
+                var maskedKey = masker.MaskString(key, report, Location(" (name)"), out _);
                 var childKube = ChildKube(kube, key);
                 var childImposed = imposed
                     ?? (kube == Kube.SecretData || (kube == Kube.SecretAnnotations && key == LastApplied) ? KubeSecret : (Imposed?)null)
                     ?? (key == "value" ? secretValue : null)
-                    ?? masker.FieldTreatment(SecretKeyNames.Classify(key));
+                    ?? masker.FieldTreatment(SecretKeyNames.Classify(maskedKey));
                 var masked = Value(child, paths?.Child(key, -1), childImposed, childKube, depth);
                 if (!ReferenceEquals(masked, child))
                 {
                     properties.SetAt(i, masked);
                 }
 
-                var maskedKey = masker.MaskString(key, report, Location(" (name)"), out _);
                 if (!ReferenceEquals(maskedKey, key))
                 {
                     properties.SetAt(i, Unique(properties, maskedKey), properties.GetAt(i).Value);

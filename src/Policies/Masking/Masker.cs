@@ -108,6 +108,8 @@ public sealed partial class Masker
                 masked.Append(Token(value));
                 break;
             case MaskStrategy.Null:
+                // In text a value cannot be removed without its surroundings reading as another value.
+                masked.Append("null");
                 break;
             default:
                 masked.Append(marker);

@@ -92,7 +92,7 @@ public sealed class ProfileTests
         var withDefault = catalog.Resolve(["default", "cards"]);
         withDefault.StrategyFor(MaskDetector.PaymentCard).Should().Be(MaskStrategy.Redact);
         withDefault.StrategyFor(MaskDetector.Email).Should().Be(MaskStrategy.Null);
-        catalog.CreateMasker(["default", "cards"], HeldSecretRedactor.Empty).MaskText("4111111111111111 a@example.com").Should().Be("[CARD] ");
+        catalog.CreateMasker(["default", "cards"], HeldSecretRedactor.Empty).MaskText("4111111111111111 a@example.com").Should().Be("[CARD] null");
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class ProfileTests
 
         new Masker(For("redact")).MaskText("ssn 123-45-6789.").Should().Be("ssn [SSN].");
         new Masker(For("partial")).MaskText("ssn 123-45-6789.").Should().Be("ssn ****6789.");
-        new Masker(For("null")).MaskText("ssn 123-45-6789.").Should().Be("ssn .");
+        new Masker(For("null")).MaskText("ssn 123-45-6789.").Should().Be("ssn null.");
         new Masker(For("token"), tokenKey: Key).MaskText("ssn 123-45-6789.").Should().MatchRegex(@"^ssn tok_[b-t]{16}\.$");
     }
 }

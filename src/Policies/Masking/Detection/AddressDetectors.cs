@@ -7,8 +7,11 @@ internal static class AddressDetectors
     private const int MaxDomain = 253;
     private const int MaxAuthority = 1024;
 
-    /// <summary>Looks for an address around the <c>@</c> at <paramref name="at"/>; returns where scanning resumes.</summary>
-    public static int ScanEmail(ReadOnlySpan<char> text, int at, List<Finding> findings)
+    /// <summary>
+    /// Looks for an address around the <c>@</c> at <paramref name="at"/>, written in <paramref name="atLength"/>
+    /// characters (1, or 3 for <c>%40</c>, or 6 for <c>\u0040</c>); returns where scanning resumes.
+    /// </summary>
+    public static int ScanEmail(ReadOnlySpan<char> text, int at, int atLength, List<Finding> findings)
     {
         var start = at;
         while (start > 0 && at - start < MaxLocalPart && TextClass.EmailLocal.Contains(text[start - 1]))
@@ -23,13 +26,13 @@ internal static class AddressDetectors
 
         if (start == at || text[at - 1] == '.' || (start > 0 && TextClass.EmailLocal.Contains(text[start - 1])) || IsUserInfo(text, start))
         {
-            return at + 1;
+            return at + atLength;
         }
 
-        var end = DomainEnd(text, at + 1);
+        var end = DomainEnd(text, at + atLength);
         if (end < 0)
         {
-            return at + 1;
+            return at + atLength;
         }
 
         findings.Add(new Finding(start, end - start, MaskDetector.Email));

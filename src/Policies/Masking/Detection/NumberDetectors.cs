@@ -89,14 +89,35 @@ internal static class NumberDetectors
         }
 
         // More groups after the longest read: the whole thing is some other kind of number.
-        var whole = count < MaxGroups && !(TextClass.At(text, p) == separator && TextClass.IsDigitAt(text, p + 1));
+        var whole = count < MaxGroups && !(after == separator && TextClass.IsDigitAt(text, p + 1));
         if (count >= 2 && whole && !continues && TryExactForms(text, starts[..count], lengths[..count], separator, enabled, out var finding))
         {
             findings.Add(finding);
+            return resume;
         }
-        else if (count >= 3 && separator is ' ' or '-' && enabled.Has(MaskDetector.PaymentCard))
+
+        // A last group followed by another separator ("12 123-45-6789") may start the next number: scanning resumes at it.
+        if (after is ' ' or '-' or '.' && after != separator && TextClass.IsDigitAt(text, p + 1))
         {
-            FindGroupedCards(text, starts[..count], lengths[..count], findings);
+            count--;
+            resume = starts[count];
+        }
+
+        if (enabled.Has(MaskDetector.PaymentCard) && separator is ' ' or '-')
+        {
+            if (count >= 3)
+            {
+                FindGroupedCards(text, starts[..count], lengths[..count], findings);
+            }
+
+            // A card written without spaces among other numbers ("qty 1 4111111111111111").
+            for (var g = 0; g < count; g++)
+            {
+                if (lengths[g] >= 12 && Checksums.IsCard(text.Slice(starts[g], lengths[g])))
+                {
+                    findings.Add(new Finding(starts[g], lengths[g], MaskDetector.PaymentCard));
+                }
+            }
         }
 
         return resume;
@@ -204,18 +225,40 @@ internal static class NumberDetectors
         return false;
     }
 
+    // 8 to 15 digits in groups. Of the places the number could end, the last one not followed by another group
+    // wins; when every one is, the last one followed by a space (a list of numbers), so "+44 20 7946 0958
+    // 415-555-2671" is two numbers. A decimal after the digits ("… 0958 0.52") is not part of it.
     private static bool TryInternational(ReadOnlySpan<char> text, int i, out int end)
     {
         var digits = 0;
-        end = i;
+        var clean = -1;
+        var beforeSpace = -1;
         var p = i;
         while (p < text.Length && p - i < 40)
         {
             var c = text[p];
             if (char.IsAsciiDigit(c))
             {
-                digits++;
-                end = ++p;
+                var groupEnd = TextClass.EndOfDigits(text, p);
+                if (digits >= 8 && TextClass.At(text, groupEnd) == '.' && TextClass.IsDigitAt(text, groupEnd + 1))
+                {
+                    break;
+                }
+
+                digits += groupEnd - p;
+                p = groupEnd;
+                if (digits > 15)
+                {
+                    break;
+                }
+
+                var next = TextClass.At(text, p);
+                if (digits >= 8 && !TextClass.IsWordAt(text, p) && next != ')')
+                {
+                    var continues = next is ' ' or '-' or '.' && (TextClass.IsDigitAt(text, p + 1) || TextClass.At(text, p + 1) == '(');
+                    clean = continues ? clean : p;
+                    beforeSpace = next == ' ' ? p : beforeSpace;
+                }
             }
             else if (c is ' ' or '-' or '.' && (TextClass.IsDigitAt(text, p + 1) || TextClass.At(text, p + 1) == '('))
             {
@@ -235,7 +278,8 @@ internal static class NumberDetectors
             }
         }
 
-        return digits is >= 8 and <= 15 && !TextClass.IsWordAt(text, end);
+        end = clean > 0 ? clean : beforeSpace;
+        return end > 0;
     }
 
     private static bool TryParenthesised(ReadOnlySpan<char> text, int i, out int end)

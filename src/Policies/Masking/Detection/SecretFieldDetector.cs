@@ -26,7 +26,8 @@ internal static class SecretFieldDetector
 
         var keyEnd = TextClass.EndOfRun(text, hit + wordLength, TextClass.KeyName);
         var kind = SecretKeyNames.Classify(text[keyStart..keyEnd]);
-        if (kind == SecretKeyKind.None)
+        var marker = TextClass.At(text, keyEnd) == ']' && SecretKeyNames.MarkerStart(text[Math.Max(0, keyStart - 1)..(keyEnd + 1)]) == 0;
+        if (kind == SecretKeyKind.None || marker)
         {
             return keyEnd;
         }

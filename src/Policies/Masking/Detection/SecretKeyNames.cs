@@ -38,7 +38,12 @@ internal static class SecretKeyNames
         for (var i = name.Length - 1; i >= 0 && n < MaxName; i--)
         {
             var c = name[i];
-            if (char.IsAsciiLetterOrDigit(c))
+            if (c == ']' && MarkerStart(name[..(i + 1)]) is var open and >= 0)
+            {
+                // A masking marker ("[GITHUB_TOKEN]") is what a value became, not part of a field name.
+                i = open;
+            }
+            else if (char.IsAsciiLetterOrDigit(c))
             {
                 buffer[MaxName - 1 - n] = char.ToLowerInvariant(c);
                 n++;
@@ -81,6 +86,26 @@ internal static class SecretKeyNames
         }
 
         return SecretKeyKind.None;
+    }
+
+    /// <summary>Where the marker (<c>[UPPER_CASE]</c>) that ends <paramref name="text"/> starts, or -1.</summary>
+    public static int MarkerStart(ReadOnlySpan<char> text)
+    {
+        var open = text.LastIndexOf('[');
+        if (open < 0 || open + 2 >= text.Length)
+        {
+            return -1;
+        }
+
+        foreach (var c in text[(open + 1)..^1])
+        {
+            if (!char.IsAsciiLetterUpper(c) && c != '_')
+            {
+                return -1;
+            }
+        }
+
+        return open;
     }
 
     /// <summary>The detector for a value of a field of kind <paramref name="kind"/>; <c>=</c> pairs are connection-string style.</summary>

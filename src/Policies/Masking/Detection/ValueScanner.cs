@@ -42,6 +42,8 @@ internal sealed class ValueScanner
         new("mgw_", TriggerKind.GatewayKey, MaskDetector.GatewayApiKey),
         new("-----BEGIN", TriggerKind.Pem, MaskDetector.PrivateKey),
         new("://", TriggerKind.Url, MaskDetector.ConnectionPassword),
+        new("%40", TriggerKind.EncodedAt, MaskDetector.Email),
+        new("\\u0040", TriggerKind.EncodedAt, MaskDetector.Email),
         new("password", TriggerKind.Field, MaskDetector.SecretField),
         new("passwd", TriggerKind.Field, MaskDetector.SecretField),
         new("pwd", TriggerKind.Field, MaskDetector.SecretField),
@@ -97,6 +99,7 @@ internal sealed class ValueScanner
         GatewayKey,
         Pem,
         Url,
+        EncodedAt,
         Field,
     }
 
@@ -181,7 +184,7 @@ internal sealed class ValueScanner
 
             at += p;
             findings ??= [];
-            p = text[at] == '@' ? AddressDetectors.ScanEmail(text, at, findings) : NumberDetectors.Scan(text, at, _enabled, findings);
+            p = text[at] == '@' ? AddressDetectors.ScanEmail(text, at, 1, findings) : NumberDetectors.Scan(text, at, _enabled, findings);
         }
     }
 
@@ -208,7 +211,7 @@ internal sealed class ValueScanner
         var rest = text[at..];
         foreach (var trigger in first < 128 ? _byFirst[first] : [])
         {
-            var comparison = trigger.Kind == TriggerKind.Field ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            var comparison = trigger.Kind is TriggerKind.Field or TriggerKind.EncodedAt ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
             if (rest.StartsWith(trigger.Text, comparison))
             {
                 return Run(trigger, text, at, findings);
@@ -230,6 +233,7 @@ internal sealed class ValueScanner
         TriggerKind.GatewayKey => CredentialDetectors.ScanGatewayKey(text, at, findings),
         TriggerKind.Pem => CredentialDetectors.ScanPem(text, at, findings),
         TriggerKind.Url => AddressDetectors.ScanUrl(text, at, findings),
+        TriggerKind.EncodedAt => AddressDetectors.ScanEmail(text, at, trigger.Text.Length, findings),
         _ => SecretFieldDetector.Scan(text, at, trigger.Text.Length, _enabled, findings),
     };
 
