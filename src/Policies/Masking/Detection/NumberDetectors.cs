@@ -14,6 +14,79 @@ internal static class NumberDetectors
     // Card layouts written in groups: 4-4-4-4, 4-4-4-4-3, 4-6-5 (American Express), 4-6-4 (Diners Club).
     private static readonly int[][] CardLayouts = [[4, 4, 4, 4], [4, 4, 4, 4, 3], [4, 6, 5], [4, 6, 4]];
 
+    /// <summary>
+    /// Where the number holding the run of digits at <paramref name="run"/> starts: back over digits and the
+    /// separators between them (<c>415-555-</c>, <c>(415) </c>), and, when letters come before, back to an IBAN's
+    /// country code. Never before <paramref name="floor"/>, where scanning already is.
+    /// </summary>
+    public static int StartOf(ReadOnlySpan<char> text, int run, int floor)
+    {
+        var limit = Math.Max(floor, run - 48);
+        var p = run;
+        while (p > limit && char.IsAsciiDigit(text[p - 1]))
+        {
+            p--;
+        }
+
+        // Back one group at a time, over one separator, while the group before is not glued to a word.
+        while (p - 2 >= limit)
+        {
+            var c = text[p - 1];
+            var groupEnd = c switch
+            {
+                ' ' or '-' or '.' or ')' when char.IsAsciiDigit(text[p - 2]) => p - 1,
+                ' ' when text[p - 2] == ')' && p - 3 >= limit && char.IsAsciiDigit(text[p - 3]) => p - 2,
+                _ => -1,
+            };
+            if (groupEnd < 0)
+            {
+                break;
+            }
+
+            var group = groupEnd;
+            while (group > limit && char.IsAsciiDigit(text[group - 1]))
+            {
+                group--;
+            }
+
+            if (TextClass.IsWordAt(text, group - 1))
+            {
+                break;
+            }
+
+            p = group;
+        }
+
+        return IbanStart(text, p, floor) is var iban and >= 0 ? iban : p;
+    }
+
+    // When letters and digits in IBAN groups come before p: the first digit of the country's check digits.
+    private static int IbanStart(ReadOnlySpan<char> text, int p, int floor)
+    {
+        var before = TextClass.At(text, p - 1);
+        if (!char.IsAsciiLetterUpper(before) && !(before == ' ' && TextClass.UpperAlphanumeric.Contains(TextClass.At(text, p - 2))))
+        {
+            return -1;
+        }
+
+        for (var q = p - 2; q >= Math.Max(floor, p - 40); q--)
+        {
+            var c = text[q];
+            if (!char.IsAsciiLetterUpper(c) && !char.IsAsciiDigit(c) && c != ' ')
+            {
+                return -1;
+            }
+
+            if (char.IsAsciiLetterUpper(c) && char.IsAsciiLetterUpper(TextClass.At(text, q + 1)) && TextClass.IsDigitAt(text, q + 2)
+                && TextClass.IsDigitAt(text, q + 3) && !TextClass.IsWordAt(text, q - 1))
+            {
+                return q + 2;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>Looks at the number whose first digit is at <paramref name="i"/>; returns where scanning resumes.</summary>
     public static int Scan(ReadOnlySpan<char> text, int i, DetectorSet enabled, List<Finding> findings)
     {

@@ -44,6 +44,7 @@ internal sealed class ValueScanner
         new("://", TriggerKind.Url, MaskDetector.ConnectionPassword),
         new("%40", TriggerKind.EncodedAt, MaskDetector.Email),
         new("\\u0040", TriggerKind.EncodedAt, MaskDetector.Email),
+        new("\\U0040", TriggerKind.EncodedAt, MaskDetector.Email),
         new("password", TriggerKind.Field, MaskDetector.SecretField),
         new("passwd", TriggerKind.Field, MaskDetector.SecretField),
         new("pwd", TriggerKind.Field, MaskDetector.SecretField),
@@ -63,27 +64,45 @@ internal sealed class ValueScanner
     private static readonly DetectorSet FieldDetectors = DetectorSet.Of(MaskDetector.SecretField, MaskDetector.ConnectionPassword, MaskDetector.AwsSecretKey);
 
     private readonly DetectorSet _enabled;
-    private readonly SearchValues<char>? _characters;
-    private readonly SearchValues<string>? _strings;
+    private readonly bool _email;
+    private readonly bool _numbers;
+    private readonly bool _phones;
 
-    // The triggers in use by the lower-case first character of their text.
+    // Literal prefixes (matched exactly) and field words (matched without case) are searched separately:
+    // each set alone is searched several times faster than both together.
+    private readonly SearchValues<string>? _prefixes;
+    private readonly SearchValues<string>? _separators;
+    private readonly SearchValues<string>? _fields;
+    private readonly SearchValues<char>? _characters;
+
+    // The prefixes in use by their first character.
     private readonly Trigger[][] _byFirst = new Trigger[128][];
 
     public ValueScanner(DetectorSet enabled)
     {
         _enabled = enabled;
-        var characters = (enabled.Has(MaskDetector.Email) ? "@" : string.Empty) + (enabled.HasAny(NumberDetectors.Handled) ? "0123456789" : string.Empty);
-        _characters = characters.Length == 0 ? null : SearchValues.Create(characters);
+        _email = enabled.Has(MaskDetector.Email);
+        _numbers = enabled.HasAny(NumberDetectors.Handled);
+        _phones = enabled.Has(MaskDetector.Phone);
         var triggers = AllTriggers.Where(trigger => trigger.Kind switch
         {
             TriggerKind.Field => enabled.HasAny(FieldDetectors),
             TriggerKind.Aws => enabled.Has(MaskDetector.AwsAccessKey) || enabled.Has(MaskDetector.AwsSecretKey),
             _ => enabled.Has(trigger.Detector),
         }).ToArray();
-        _strings = triggers.Length == 0 ? null : SearchValues.Create([.. triggers.Select(trigger => trigger.Text)], StringComparison.OrdinalIgnoreCase);
+        // "://" and an encoded '@' start with punctuation: in the token prefixes' set they would slow its search.
+        var prefixes = triggers.Where(trigger => trigger.Kind != TriggerKind.Field).ToArray();
+        var tokens = prefixes.Where(trigger => trigger.Kind is not (TriggerKind.Url or TriggerKind.EncodedAt)).Select(trigger => trigger.Text).ToArray();
+        var separators = prefixes.Where(trigger => trigger.Kind is TriggerKind.Url or TriggerKind.EncodedAt).Select(trigger => trigger.Text).ToArray();
+        var fields = triggers.Where(trigger => trigger.Kind == TriggerKind.Field).Select(trigger => trigger.Text).ToArray();
+        _prefixes = tokens.Length == 0 ? null : SearchValues.Create(tokens, StringComparison.Ordinal);
+        _separators = separators.Length == 0 ? null : SearchValues.Create(separators, StringComparison.Ordinal);
+        _fields = fields.Length == 0 ? null : SearchValues.Create(fields, StringComparison.OrdinalIgnoreCase);
+        var characters = (_email ? "@" : string.Empty) + (_phones ? "+" : string.Empty);
+        _characters = characters.Length == 0 ? null : SearchValues.Create(characters);
         for (var c = 0; c < _byFirst.Length; c++)
         {
-            _byFirst[c] = [.. triggers.Where(trigger => char.ToLowerInvariant(trigger.Text[0]) == c).OrderByDescending(trigger => trigger.Text.Length)];
+            _byFirst[c] = [.. prefixes.Where(trigger => trigger.Text[0] == c).OrderByDescending(trigger => trigger.Text.Length)];
         }
     }
 
@@ -113,15 +132,25 @@ internal sealed class ValueScanner
     public List<Finding>? Scan(ReadOnlySpan<char> text)
     {
         List<Finding>? findings = null;
-        if (_characters is not null)
+        if (_email || _numbers)
         {
             ScanCharacters(text, ref findings);
         }
 
         var characterCount = findings?.Count ?? 0;
-        if (_strings is not null)
+        if (_prefixes is not null)
         {
-            ScanStrings(text, ref findings);
+            ScanPrefixes(text, _prefixes, ref findings);
+        }
+
+        if (_separators is not null)
+        {
+            ScanPrefixes(text, _separators, ref findings);
+        }
+
+        if (_fields is not null)
+        {
+            ScanFields(text, ref findings);
         }
 
         if (findings is null || findings.Count == 0)
@@ -171,29 +200,68 @@ internal sealed class ValueScanner
         return findings;
     }
 
+    // '@' for addresses, '+' for international numbers, four digits in a row for every other number.
     private void ScanCharacters(ReadOnlySpan<char> text, ref List<Finding>? findings)
     {
+        var nextCharacter = _characters is null ? int.MaxValue : Next(text.IndexOfAny(_characters), 0);
+        var nextRun = _numbers ? Next(DigitRuns.IndexOfRun(text, 0), 0) : int.MaxValue;
         var p = 0;
-        while (p < text.Length)
+        while (true)
         {
-            var at = text[p..].IndexOfAny(_characters!);
-            if (at < 0)
+            var at = Math.Min(nextCharacter, nextRun);
+            if (at == int.MaxValue)
             {
                 return;
             }
 
-            at += p;
             findings ??= [];
-            p = text[at] == '@' ? AddressDetectors.ScanEmail(text, at, 1, findings) : NumberDetectors.Scan(text, at, _enabled, findings);
+            if (at == nextCharacter && text[at] == '@')
+            {
+                p = Math.Max(p, AddressDetectors.ScanEmail(text, at, 1, findings));
+            }
+            else if (at == nextCharacter)
+            {
+                p = Math.Max(p, TextClass.IsDigitAt(text, at + 1) ? NumberDetectors.Scan(text, at + 1, _enabled, findings) : at + 1);
+            }
+            else
+            {
+                // The numbers before the run, in the same stretch, are read first, each from its own start.
+                var start = NumberDetectors.StartOf(text, at, p);
+                while (true)
+                {
+                    var resume = NumberDetectors.Scan(text, start, _enabled, findings);
+                    p = Math.Max(p, resume);
+                    var next = resume > at ? -1 : text[resume..].IndexOfAnyInRange('0', '9');
+                    if (next < 0 || resume + next > at)
+                    {
+                        break;
+                    }
+
+                    start = resume + next;
+                }
+            }
+
+            p = Math.Max(p, at + 1);
+            if (nextCharacter < p)
+            {
+                nextCharacter = Next(text[p..].IndexOfAny(_characters!), p);
+            }
+
+            if (nextRun < p)
+            {
+                nextRun = Next(DigitRuns.IndexOfRun(text, p), 0);
+            }
         }
     }
 
-    private void ScanStrings(ReadOnlySpan<char> text, ref List<Finding>? findings)
+    private static int Next(int found, int offset) => found < 0 ? int.MaxValue : found + offset;
+
+    private void ScanPrefixes(ReadOnlySpan<char> text, SearchValues<string> prefixes, ref List<Finding>? findings)
     {
         var p = 0;
         while (p < text.Length)
         {
-            var at = text[p..].IndexOfAny(_strings!);
+            var at = text[p..].IndexOfAny(prefixes);
             if (at < 0)
             {
                 return;
@@ -205,14 +273,29 @@ internal sealed class ValueScanner
         }
     }
 
+    private void ScanFields(ReadOnlySpan<char> text, ref List<Finding>? findings)
+    {
+        var p = 0;
+        while (p < text.Length)
+        {
+            var at = text[p..].IndexOfAny(_fields!);
+            if (at < 0)
+            {
+                return;
+            }
+
+            at += p;
+            findings ??= [];
+            p = Math.Max(at + 1, SecretFieldDetector.Scan(text, at, 1, _enabled, findings));
+        }
+    }
+
     private int Dispatch(ReadOnlySpan<char> text, int at, List<Finding> findings)
     {
-        var first = char.ToLowerInvariant(text[at]);
         var rest = text[at..];
-        foreach (var trigger in first < 128 ? _byFirst[first] : [])
+        foreach (var trigger in text[at] < 128 ? _byFirst[text[at]] : [])
         {
-            var comparison = trigger.Kind is TriggerKind.Field or TriggerKind.EncodedAt ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-            if (rest.StartsWith(trigger.Text, comparison))
+            if (rest.StartsWith(trigger.Text, StringComparison.Ordinal))
             {
                 return Run(trigger, text, at, findings);
             }
