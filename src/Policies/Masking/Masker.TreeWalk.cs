@@ -203,6 +203,11 @@ public sealed partial class Masker
         // A number can spell a held secret (a PIN) or a card; anything shorter than twelve digits is no card.
         private JsonValue? Number(JsonValue value)
         {
+            if (masker._held.SecretCount == 0 && IsSmall(value))
+            {
+                return value;
+            }
+
             var text = value.ToJsonString();
             if (text.Length < 12 && !masker._held.ContainsSecret(text))
             {
@@ -211,6 +216,19 @@ public sealed partial class Masker
 
             var masked = masker.MaskString(text, report, Location(null), out var wholeNull);
             return wholeNull ? null : ReferenceEquals(masked, text) ? value : JsonValue.Create(masked);
+        }
+
+        // Below 10^11 a number has too few digits before its point for any detector, without formatting it.
+        private static bool IsSmall(JsonValue value)
+        {
+            const double Limit = 1e11;
+            return value.TryGetValue<JsonElement>(out var element)
+                ? element.TryGetDouble(out var d) && Math.Abs(d) < Limit
+                : (value.TryGetValue<int>(out _) || value.TryGetValue<short>(out _) || value.TryGetValue<byte>(out _)
+                    || (value.TryGetValue<long>(out var l) && Math.Abs((double)l) < Limit)
+                    || (value.TryGetValue<double>(out var x) && Math.Abs(x) < Limit)
+                    || (value.TryGetValue<decimal>(out var m) && Math.Abs(m) < (decimal)Limit)
+                    || (value.TryGetValue<float>(out var f) && Math.Abs(f) < Limit));
         }
 
         private JsonValue? Whole(JsonNode? node, Imposed imposed)
