@@ -5,7 +5,7 @@ namespace McpGateway.Policies.Masking;
 /// <summary>One masked value, for <c>--explain</c>: what matched, where, and how it was masked — never the value.</summary>
 /// <param name="Rule">The detector name (<c>email</c>), <c>held_secret</c>, <c>kubernetes_secret</c>, or a rule (<c>column:users.email</c>, <c>path:$.data.*</c>).</param>
 /// <param name="Strategy">How it was masked.</param>
-/// <param name="Location"><c>text</c>, or the JSON path of the value (<c>$.rows[3][1]</c>); a property name's path ends in <c>.name()</c> form as <c>{name}</c>.</param>
+/// <param name="Location"><c>text</c>, or the JSON path of the value (<c>$["rows"][3][1]</c>); for a property name, its path followed by <c> (name)</c>.</param>
 /// <param name="Offset">Where the masked stretch starts in the text of that value (0 for a whole value).</param>
 /// <param name="Length">How long the masked stretch was (0 when unknown).</param>
 public sealed record MaskingFinding(string Rule, MaskStrategy Strategy, string Location, int Offset, int Length);
