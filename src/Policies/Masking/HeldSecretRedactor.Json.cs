@@ -63,7 +63,7 @@ public sealed partial class HeldSecretRedactor
     }
 
     // A string value held as something else (a Guid, a date, a JsonElement): its text as JSON reads it.
-    private static string StringOf(JsonValue value)
+    internal static string StringOf(JsonValue value)
     {
         using var document = JsonDocument.Parse(value.ToJsonString());
         return document.RootElement.GetString() ?? string.Empty;

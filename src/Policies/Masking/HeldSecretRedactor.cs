@@ -85,9 +85,13 @@ public sealed partial class HeldSecretRedactor
     /// together is replaced once, so the longest match wins and no part of either survives. Returns the same
     /// instance, without allocating, when the text holds no secret.
     /// </summary>
-    public string Redact(string text)
+    public string Redact(string text) => Redact(text, out _);
+
+    /// <summary>As <see cref="Redact(string)"/>, and says how many stretches were replaced.</summary>
+    internal string Redact(string text, out int count)
     {
         ArgumentNullException.ThrowIfNull(text);
+        count = 0;
         if (_spellings is null)
         {
             return text;
@@ -122,6 +126,7 @@ public sealed partial class HeldSecretRedactor
 
             redacted.Append(span[copied..start]).Append(Placeholder);
             copied = end;
+            count++;
         }
 
         return redacted.Append(span[copied..]).ToString();
