@@ -39,14 +39,14 @@ internal static class ApprovalRequirements
             return $"'{approver}' is not a configured identity.";
         }
 
-        if (!identity.Roles.Contains(Roles.Operator))
-        {
-            return $"'{approver}' does not hold the operator role; only operators decide approvals.";
-        }
-
         if (IsRequesterSide(record, approver, configuration))
         {
             return $"'{approver}' is the requester or the requester's owner and may not decide this request; another operator must.";
+        }
+
+        if (!identity.Roles.Contains(Roles.Operator))
+        {
+            return $"'{approver}' does not hold the operator role; only operators decide approvals.";
         }
 
         var requirements = Read(record);

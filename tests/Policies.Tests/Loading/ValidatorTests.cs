@@ -82,6 +82,42 @@ public sealed class ValidatorTests
         errors.Should().Contain(e => e.Contains("Approval rule 'b' needs at least one approver group", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("11")]
+    [InlineData("two")]
+    [InlineData("1.5")]
+    [InlineData("[2]")]
+    public void A_quorum_is_a_whole_number_of_approvers_from_1_to_10(string count)
+    {
+        var errors = TestPolicies.Errors($$"""
+            rules:
+              - name: q
+                effect: approval
+                approvers: { groups: [leads], count: {{count}} }
+            """);
+
+        errors.Should().ContainSingle().Which.Should().Contain("'approvers.count' of rule 'q' must be a whole number from 1 to 10");
+    }
+
+    [Fact]
+    public void A_quorum_is_part_of_the_decision()
+    {
+        var engine = TestPolicies.Engine("""
+            rules:
+              - name: two-leads
+                when: { tool: facts_tool }
+                effect: approval
+                approvers: { groups: [leads], count: 2 }
+            """);
+
+        var decision = engine.Evaluate("agent-1", """{"target":"db-1"}""");
+
+        decision.Approvals.Should().ContainSingle().Which.Count.Should().Be(2);
+        decision.Reasons.Should().ContainSingle().Which.Should().Contain("Approvers: 2 of leads");
+        decision.ToJson()["approvers"]![0]!["count"]!.GetValue<int>().Should().Be(2);
+    }
+
     [Fact]
     public void Deny_rules_take_no_obligations()
     {
