@@ -27,10 +27,10 @@ else
   echo $! > "$DEMO/.billing.pid"
 fi
 
-echo "==> issuing an API key for billing-agent" >&2
+echo "==> issuing API keys for billing-agent (an agent) and billing-admin (an operator who approves its writes)" >&2
 KEY="$(dotnet "$DEMO/DemoClient/bin/Release/net10.0/mcp-gateway.dll" keys create --config "$CONFIG" --identity billing-agent --description demo 2>/dev/null)"
-echo "$KEY" > "$DEMO/.billing-agent.key"
-chmod 600 "$DEMO/.billing-agent.key"
+(umask 077 && echo "$KEY" > "$DEMO/.billing-agent.key")
+(umask 077 && dotnet "$DEMO/DemoClient/bin/Release/net10.0/mcp-gateway.dll" keys create --config "$CONFIG" --identity billing-admin --description demo 2>/dev/null > "$DEMO/.billing-admin.key")
 
 cat >&2 <<EOT
 
@@ -40,6 +40,10 @@ Ready. Your key (also in samples/demo/.billing-agent.key):
 Governed calls over stdio (the client starts the gateway itself):
   dotnet samples/demo/DemoClient/bin/Release/net10.0/demo-client.dll --stdio --config samples/reference.appsettings.json --key \$(cat samples/demo/.billing-agent.key) \\
     call http_call '{"service":"billing","method":"GET","path":"/api/invoices"}'
+
+A write waits for a billing admin's approval. Serve the same data folder over HTTP (below),
+then decide from a third terminal:
+  MCPGW_OPERATOR_KEY=\$(cat samples/demo/.billing-admin.key) dotnet run --project src/McpGateway -- approvals list --url http://127.0.0.1:8080
 
 Or over HTTP: start the gateway in another terminal ...
   dotnet run --project src/McpGateway -- serve --http http://127.0.0.1:8080 --config samples/reference.appsettings.json

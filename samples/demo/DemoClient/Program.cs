@@ -68,7 +68,9 @@ try
         return 0;
     }
 
-    var result = await client.CallToolAsync(options.Tool!, arguments);
+    // A progress handler makes the call send a progress token: a call that needs approval then
+    // waits for the decision (telling us who may approve) instead of answering 'pending' at once.
+    var result = await client.CallToolAsync(options.Tool!, arguments, new ProgressPrinter());
     foreach (var block in result.Content.OfType<TextContentBlock>())
     {
         Console.WriteLine(block.Text);
@@ -174,6 +176,12 @@ static Options? Parse(string[] args)
     }
 
     return command is null || key is null || (http is null) == !stdio ? null : new Options(http, key, config, command, tool, json, verbose);
+}
+
+/// <summary>Prints the gateway's progress messages (an approval being waited for) as they arrive.</summary>
+internal sealed class ProgressPrinter : IProgress<ModelContextProtocol.ProgressNotificationValue>
+{
+    public void Report(ModelContextProtocol.ProgressNotificationValue value) => Console.Error.WriteLine("... " + value.Message);
 }
 
 internal sealed record Options(string? Http, string Key, string? Config, string Command, string? Tool, string? Json, bool Verbose);

@@ -154,7 +154,10 @@ internal static class ApprovalCommands
         }
     }
 
-    private static string Indented(JsonNode json) => json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    private static readonly JsonSerializerOptions Readable = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Indented, and readable in a terminal (quotes and apostrophes as themselves); control characters stay escaped.</summary>
+    private static string Indented(JsonNode json) => json.ToJsonString(Readable);
 
     private static string Decided(JsonNode json) =>
         $"Approval {json["id"]} is now {json["status"]}{(json["decidedBy"] is { } by ? $" (decided by {by})" : string.Empty)}.";
