@@ -35,16 +35,20 @@ internal sealed class GatewayServer : IAsyncDisposable
 
     public static Task<GatewayServer> StartAsync(GatewayEnvironment environment, params string[] extra) => StartAsync(environment, "http://127.0.0.1:0", extra);
 
-    public static async Task<GatewayServer> StartAsync(GatewayEnvironment environment, string url, params string[] extra)
+    public static Task<GatewayServer> StartAsync(GatewayEnvironment environment, string url, params string[] extra) =>
+        StartAsync(environment.ConfigPath, environment.Root, url, extra);
+
+    /// <summary>A gateway on any configuration file (the reference one, say), run from <paramref name="workingDirectory"/>.</summary>
+    public static async Task<GatewayServer> StartAsync(string configPath, string workingDirectory, string url, params string[] extra)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
-            WorkingDirectory = environment.Root,
+            WorkingDirectory = workingDirectory,
         };
-        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "mcp-gateway.dll"), "serve", "--http", url, "--config", environment.ConfigPath, .. extra])
+        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "mcp-gateway.dll"), "serve", "--http", url, "--config", configPath, .. extra])
         {
             start.ArgumentList.Add(argument);
         }

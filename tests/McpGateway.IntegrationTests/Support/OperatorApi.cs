@@ -56,9 +56,9 @@ internal sealed class OperatorApi(GatewayServer server, string key) : IDisposabl
 internal static class ApprovalCalls
 {
     /// <summary>An <c>http_call</c> that sends a progress token; progress messages are collected in <paramref name="progress"/>.</summary>
-    public static async Task<ModelContextProtocol.Protocol.CallToolResult> HttpCallWithProgressAsync(this ModelContextProtocol.Client.McpClient client, string method, string path, System.Collections.Concurrent.ConcurrentQueue<string> progress, string? body = null, string? justification = null)
+    public static async Task<ModelContextProtocol.Protocol.CallToolResult> HttpCallWithProgressAsync(this ModelContextProtocol.Client.McpClient client, string method, string path, System.Collections.Concurrent.ConcurrentQueue<string> progress, string? body = null, string? justification = null, string service = "loopback")
     {
-        var arguments = new Dictionary<string, object?> { ["service"] = "loopback", ["method"] = method, ["path"] = path };
+        var arguments = new Dictionary<string, object?> { ["service"] = service, ["method"] = method, ["path"] = path };
         if (body is not null)
         {
             arguments["body"] = body;
