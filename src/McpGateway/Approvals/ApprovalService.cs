@@ -143,17 +143,10 @@ internal sealed class ApprovalService(IGatewayStore store, AuditRecorder recorde
     }
 
     /// <summary>One operator's vote. Any deny denies; an approve completes the request once every rule has its approvers.</summary>
-    public async Task<ApprovalAction> DecideAsync(string id, string approver, bool approve, string? reason, CancellationToken cancellationToken)
+    public Task<ApprovalAction> DecideAsync(string id, string approver, bool approve, string? reason, CancellationToken cancellationToken)
     {
-        if (!IsId(id))
-        {
-            return ApprovalAction.NotFound(id);
-        }
-
-        var configuration = runtime.Current.Configuration;
-        var now = time.GetUtcNow();
         reason = Clean(reason);
-        var change = await store.Approvals.ChangeAsync(id, current =>
+        return ActAsync(id, (current, configuration, now) =>
         {
             if (ApprovalRequirements.WhyNot(current, approver, configuration) is { } whyNot)
             {
@@ -200,25 +193,17 @@ internal sealed class ApprovalService(IGatewayStore store, AuditRecorder recorde
             var entry = recorder.Prepare(new AuditAppend(AuditEventTypes.ApprovalDecided, Ids(current, approver), payload));
             var messages = updated.Status == ApprovalStatus.Pending ? [] : notifier.Messages(AuditEventTypes.ApprovalDecided, updated, updated.DecidedBy, reason);
             return new ApprovalChange<ApprovalAction>(ApprovalAction.Ok(updated), updated, vote, [entry], messages);
-        }, cancellationToken).ConfigureAwait(false);
-        return change?.Result ?? ApprovalAction.NotFound(id);
+        }, cancellationToken);
     }
 
     /// <summary>
     /// Withdraws a pending (or approved, not yet run) request: by its requester or owner, or by an
     /// operator who may decide it.
     /// </summary>
-    public async Task<ApprovalAction> CancelAsync(string id, string actor, bool asOperator, string? reason, CancellationToken cancellationToken)
+    public Task<ApprovalAction> CancelAsync(string id, string actor, bool asOperator, string? reason, CancellationToken cancellationToken)
     {
-        if (!IsId(id))
-        {
-            return ApprovalAction.NotFound(id);
-        }
-
-        var configuration = runtime.Current.Configuration;
-        var now = time.GetUtcNow();
         reason = Clean(reason);
-        var change = await store.Approvals.ChangeAsync(id, current =>
+        return ActAsync(id, (current, configuration, now) =>
         {
             var isRequesterSide = actor == current.Requester || actor == current.Owner;
             if (asOperator ? ApprovalRequirements.WhyNot(current, actor, configuration) is not null && !isRequesterSide : !isRequesterSide)
@@ -242,7 +227,20 @@ internal sealed class ApprovalService(IGatewayStore store, AuditRecorder recorde
                 ["previousStatus"] = ApprovalStatusNames.Of(current.Status),
             }));
             return new ApprovalChange<ApprovalAction>(ApprovalAction.Ok(updated), updated, null, [entry], notifier.Messages(AuditEventTypes.ApprovalCancelled, updated, actor, reason));
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    /// <summary>An actor's change of one request, decided on its stored state and the configuration now; unknown ids are not found.</summary>
+    private async Task<ApprovalAction> ActAsync(string id, Func<ApprovalRecord, GatewayConfiguration, DateTimeOffset, ApprovalChange<ApprovalAction>> act, CancellationToken cancellationToken)
+    {
+        if (!IsId(id))
+        {
+            return ApprovalAction.NotFound(id);
+        }
+
+        var configuration = runtime.Current.Configuration;
+        var now = time.GetUtcNow();
+        var change = await store.Approvals.ChangeAsync(id, current => act(current, configuration, now), cancellationToken).ConfigureAwait(false);
         return change?.Result ?? ApprovalAction.NotFound(id);
     }
 

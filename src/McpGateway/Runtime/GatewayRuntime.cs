@@ -21,7 +21,7 @@ namespace McpGateway.Runtime;
 /// </remarks>
 public sealed class RuntimeSnapshot
 {
-    private int _holders = 1;
+    private readonly HoldCount _holders = new();
 
     public RuntimeSnapshot(GatewayConfiguration configuration, PolicyEngine engine, HeldSecrets secrets, TargetClients? clients = null)
     {
@@ -44,28 +44,13 @@ public sealed class RuntimeSnapshot
     public string Revision => Engine.Revision;
 
     /// <summary>Whether some holder still uses the snapshot (false once it was replaced and every call on it ended).</summary>
-    public bool IsHeld => Volatile.Read(ref _holders) > 0;
+    public bool IsHeld => _holders.IsHeld;
 
-    internal bool TryHold()
-    {
-        var holders = Volatile.Read(ref _holders);
-        while (holders > 0)
-        {
-            var seen = Interlocked.CompareExchange(ref _holders, holders + 1, holders);
-            if (seen == holders)
-            {
-                return true;
-            }
-
-            holders = seen;
-        }
-
-        return false;
-    }
+    internal bool TryHold() => _holders.TryHold();
 
     internal void Release()
     {
-        if (Interlocked.Decrement(ref _holders) == 0)
+        if (_holders.Release())
         {
             Clients.Release();
         }

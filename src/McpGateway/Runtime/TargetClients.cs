@@ -116,33 +116,18 @@ public sealed class TargetClients
     /// <summary>A client and how many snapshots hold it.</summary>
     private sealed class SharedClient(object client, string key)
     {
-        private int _holders = 1;
+        private readonly HoldCount _holders = new();
 
         public object Client { get; } = client;
 
         public string Key { get; } = key;
 
         /// <summary>Holds the client once more, unless it was already let go of.</summary>
-        public bool TryHold()
-        {
-            var holders = Volatile.Read(ref _holders);
-            while (holders > 0)
-            {
-                var seen = Interlocked.CompareExchange(ref _holders, holders + 1, holders);
-                if (seen == holders)
-                {
-                    return true;
-                }
-
-                holders = seen;
-            }
-
-            return false;
-        }
+        public bool TryHold() => _holders.TryHold();
 
         public void Release()
         {
-            if (Interlocked.Decrement(ref _holders) == 0)
+            if (_holders.Release())
             {
                 switch (Client)
                 {
@@ -167,4 +152,35 @@ public sealed class TargetClients
             }
         }
     }
+}
+
+/// <summary>
+/// How many holders something has, starting at one: a new hold succeeds only while some holder
+/// remains, so what was let go of for good is never picked up again.
+/// </summary>
+internal sealed class HoldCount
+{
+    private int _holders = 1;
+
+    public bool IsHeld => Volatile.Read(ref _holders) > 0;
+
+    public bool TryHold()
+    {
+        var holders = Volatile.Read(ref _holders);
+        while (holders > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _holders, holders + 1, holders);
+            if (seen == holders)
+            {
+                return true;
+            }
+
+            holders = seen;
+        }
+
+        return false;
+    }
+
+    /// <summary>Lets go once; true when that was the last holder.</summary>
+    public bool Release() => Interlocked.Decrement(ref _holders) == 0;
 }

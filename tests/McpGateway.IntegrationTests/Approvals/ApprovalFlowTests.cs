@@ -224,6 +224,24 @@ public sealed class ApprovalFlowTests(ApprovalFixture fixture) : IClassFixture<A
     }
 
     [Fact]
+    public async Task The_requesters_owner_may_cancel_through_the_api_though_not_approve_and_an_unqualified_operator_may_do_neither()
+    {
+        await using var agent = await fixture.AgentAsync();
+        using var owner = fixture.Operator(fixture.OwnerKey);
+        using var outsider = fixture.Operator(fixture.OutsideOperatorKey);
+        var id = (await agent.HttpCallAsync("PUT", "/api/echo/owner-cancels", body: "{}")).ApprovalId();
+
+        var byOutsider = await outsider.CancelAsync(id, "not mine");
+        var byOwner = await owner.CancelAsync(id, "my agent should not do this");
+
+        byOutsider.Status.Should().Be(HttpStatusCode.Forbidden);
+        byOwner.Status.Should().Be(HttpStatusCode.OK);
+        byOwner.Body["status"]!.GetValue<string>().Should().Be("cancelled");
+        byOwner.Body["decidedBy"]!.GetValue<string>().Should().Be("agent-owner");
+        (await agent.ApprovalStatusAsync(id)).Text().Should().Contain("cancelled by agent-owner: my agent should not do this");
+    }
+
+    [Fact]
     public async Task Concurrent_collections_and_an_approval_execute_the_request_once()
     {
         await using var agent = await fixture.AgentAsync();
