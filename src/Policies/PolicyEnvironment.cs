@@ -65,14 +65,16 @@ public sealed class PolicyEnvironment
         IEnumerable<IdentityInfo> identities,
         IEnumerable<string> groups,
         IEnumerable<TargetInfo> targets,
-        IEnumerable<string> maskingProfiles)
+        IEnumerable<string> maskingProfiles,
+        bool hasMaskingTokenKey = false)
     {
+        HasMaskingTokenKey = hasMaskingTokenKey;
         Identities = identities.ToFrozenDictionary(i => i.Name, StringComparer.Ordinal);
         Groups = groups.ToFrozenSet(StringComparer.Ordinal);
         Targets = targets
             .GroupBy(t => t.Kind, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal), StringComparer.Ordinal);
-        MaskingProfiles = maskingProfiles.ToFrozenSet(StringComparer.Ordinal);
+        MaskingProfiles = maskingProfiles.Concat([Masking.MaskingProfile.DefaultName, Masking.MaskingProfile.SecretsName]).ToFrozenSet(StringComparer.Ordinal);
     }
 
     public FrozenDictionary<string, IdentityInfo> Identities { get; }
@@ -82,7 +84,15 @@ public sealed class PolicyEnvironment
     /// <summary>Targets by kind, then by name.</summary>
     public FrozenDictionary<string, FrozenDictionary<string, TargetInfo>> Targets { get; }
 
-    public FrozenSet<string> MaskingProfiles { get; }
+    /// <summary>Masking profiles a <c>mask</c> obligation may name: the built-in ones and those the bundle defines.</summary>
+    public FrozenSet<string> MaskingProfiles { get; private init; }
+
+    /// <summary>Whether <c>McpGateway:Masking:TokenKey</c> is configured, so profiles may use the token strategy.</summary>
+    public bool HasMaskingTokenKey { get; }
+
+    /// <summary>This environment with <paramref name="profiles"/> (a bundle's own) added to the known masking profiles.</summary>
+    public PolicyEnvironment WithMaskingProfiles(IEnumerable<string> profiles) =>
+        new(Identities.Values, Groups, Targets.Values.SelectMany(t => t.Values), MaskingProfiles.Concat(profiles), HasMaskingTokenKey);
 
     public TargetInfo? FindTarget(string kind, string name) =>
         Targets.TryGetValue(kind, out var byName) ? byName.GetValueOrDefault(name) : null;

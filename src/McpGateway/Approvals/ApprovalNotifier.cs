@@ -22,7 +22,8 @@ internal sealed class ApprovalNotifier(GatewayRuntime runtime, TimeProvider time
             return [];
         }
 
-        var redactor = runtime.Current.Secrets.Current;
+        // Notifications are masked with the default profile and the held secrets; a failure fails the change closed.
+        var masker = runtime.Current.Masker();
         var link = configuration.PublicUrl is { } url ? new Uri(url, $"api/approvals/{record.Id}").AbsoluteUri : null;
         var now = time.GetUtcNow();
         var messages = new List<OutboxMessage>();
@@ -31,7 +32,7 @@ internal sealed class ApprovalNotifier(GatewayRuntime runtime, TimeProvider time
             var body = hook.Format == WebhookFormat.Slack
                 ? Slack(eventType, record, decidedBy, reason, link)
                 : Generic(eventType, record, decidedBy, reason, link);
-            messages.Add(new OutboxMessage("dlv_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)), hook.Name, redactor.Redact(body.ToJsonString())!, now, 0, now));
+            messages.Add(new OutboxMessage("dlv_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)), hook.Name, masker.Mask(body)!.ToJsonString(), now, 0, now));
         }
 
         return messages;

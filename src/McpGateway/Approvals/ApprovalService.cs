@@ -54,7 +54,8 @@ internal sealed class ApprovalService(IGatewayStore store, AuditRecorder recorde
             && targets.TryGetValue(target, out var configured)
             ? configured.ConfigurationHash
             : throw new InvalidOperationException($"Target '{target}' of an admitted call is not configured.");
-        var redactor = snapshot.Secrets.Current;
+        // What everyone but the deciding operators sees: masked with the call's profiles and default.
+        var masker = snapshot.Masker(["default", .. Pipeline.Stages.MaskStage.Profiles(context)]);
         var now = time.GetUtcNow();
         var record = new ApprovalRecord
         {
@@ -71,7 +72,7 @@ internal sealed class ApprovalService(IGatewayStore store, AuditRecorder recorde
             Revision = decision.Revision,
             CreatedAt = now,
             ExpiresAt = now + Options.Expiry,
-            Detail = (JsonObject)redactor.Redact(new JsonObject
+            Detail = (JsonObject)masker.Mask(new JsonObject
             {
                 ["requirements"] = ApprovalRequirements.ToJson(decision.Approvals),
                 ["matchedRules"] = new JsonArray([.. decision.MatchedRules.Select(r => (JsonNode?)JsonValue.Create(r))]),
@@ -93,7 +94,7 @@ internal sealed class ApprovalService(IGatewayStore store, AuditRecorder recorde
         var (opening, stored) = await store.Approvals.OpenAsync(
             record,
             Options.MaxPendingPerIdentity,
-            opened => (recorder.Prepare(new AuditAppend(AuditEventTypes.ApprovalRequested, context.Ids with { ApprovalId = opened.Id }, Requested(opened))), notifier.Messages(AuditEventTypes.ApprovalRequested, opened)),
+            opened => (recorder.Prepare(new AuditAppend(AuditEventTypes.ApprovalRequested, context.Ids with { ApprovalId = opened.Id }, Requested(opened)) { Masker = masker }), notifier.Messages(AuditEventTypes.ApprovalRequested, opened)),
             cancellationToken).ConfigureAwait(false);
         return opening switch
         {

@@ -34,7 +34,11 @@ public sealed record AuditIds(string? CallId = null, string? SessionId = null, s
 /// <param name="Ids">The ids the entry is about.</param>
 /// <param name="Payload">The content, already masked; canonicalised (RFC 8785) before hashing.</param>
 /// <param name="Lease">For <c>call.started</c>: the writing instance and until when it vouches for the call.</param>
-public sealed record AuditAppend(string Type, AuditIds Ids, JsonObject Payload, AuditLease? Lease = null);
+public sealed record AuditAppend(string Type, AuditIds Ids, JsonObject Payload, AuditLease? Lease = null)
+{
+    /// <summary>How the recorder masks the payload (a call's profiles ∪ <c>default</c>); null for the <c>default</c> profile.</summary>
+    public Policies.Masking.Masker? Masker { get; init; }
+}
 
 /// <summary>The instance that started a call and how long its claim on the call lasts.</summary>
 public sealed record AuditLease(string InstanceId, DateTimeOffset Until);

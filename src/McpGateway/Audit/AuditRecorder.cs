@@ -5,11 +5,12 @@ namespace McpGateway.Audit;
 
 /// <summary>
 /// The one way entries reach the chain: every payload is made recordable (whatever text an agent
-/// or backend put in it, see <see cref="RecordableJson"/>) and has the gateway's held secrets
-/// redacted before it is hashed and stored. If redaction fails, nothing is recorded and the
-/// caller must fail closed.
+/// or backend put in it, see <see cref="RecordableJson"/>) and masked before it is hashed and
+/// stored — with the entry's own masker (a call's: <c>default</c> ∪ its profiles) or the
+/// <c>default</c> profile, always with the held secrets. If masking fails, nothing is recorded
+/// and the caller must fail closed.
 /// </summary>
-public sealed class AuditRecorder(IAuditStore store, HeldSecrets secrets)
+public sealed class AuditRecorder(IAuditStore store, HeldSecrets secrets, Runtime.GatewayRuntime? runtime = null)
 {
     public Task<AuditEntry> RecordAsync(AuditAppend entry, CancellationToken cancellationToken) =>
         store.AppendAsync(Prepare(entry), cancellationToken);
@@ -23,15 +24,18 @@ public sealed class AuditRecorder(IAuditStore store, HeldSecrets secrets)
         JsonObject payload;
         try
         {
-            payload = secrets.Current.Redact(RecordableJson.Sanitize(entry.Payload)) as JsonObject
-                ?? throw new InvalidOperationException("Redaction did not return an object.");
+            var masker = entry.Masker
+                ?? runtime?.Current.Masker()
+                ?? Policies.Masking.MaskingCatalog.BuiltIn.CreateMasker(null, secrets.Current);
+            payload = masker.Mask(RecordableJson.Sanitize(entry.Payload)) as JsonObject
+                ?? throw new InvalidOperationException("Masking did not return an object.");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new AuditRedactionException("The audit payload could not be checked for held secrets, so it was not recorded.", ex);
+            throw new AuditRedactionException("The audit payload could not be masked, so it was not recorded.", ex);
         }
 
-        return entry with { Payload = payload };
+        return entry with { Payload = payload, Masker = null };
     }
 }
 

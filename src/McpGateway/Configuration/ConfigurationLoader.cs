@@ -13,7 +13,7 @@ public static class ConfigurationLoader
 {
     public const string Section = "McpGateway";
 
-    private static readonly string[] KnownKeys = ["DataDirectory", "Policies", "Groups", "Identities", "Targets", "Anonymous", "Http", "Timings", "Approvals", "PublicUrl"];
+    private static readonly string[] KnownKeys = ["DataDirectory", "Policies", "Groups", "Identities", "Targets", "Anonymous", "Http", "Timings", "Approvals", "PublicUrl", "Masking"];
 
     /// <summary>
     /// Loads the configuration a verb was given (<c>--config</c>, <c>MCPGW_CONFIG</c>, else the file
@@ -81,6 +81,7 @@ public static class ConfigurationLoader
         var timings = ReadTimings(section.GetSection("Timings"), errors);
         var approvals = ApprovalOptions.Read(section.GetSection("Approvals"), baseDirectory, errors);
         var publicUrl = ReadPublicUrl(section, errors);
+        var tokenKey = ReadMasking(section.GetSection("Masking"), baseDirectory, errors);
         if (errors.Count > 0)
         {
             throw ConfigurationException.FromErrors(file, errors);
@@ -99,7 +100,30 @@ public static class ConfigurationLoader
             Timings = timings,
             Approvals = approvals,
             PublicUrl = publicUrl,
+            MaskingTokenKey = tokenKey,
         };
+    }
+
+    /// <summary><c>Masking:TokenKey</c>: the key of deterministic tokens, a secret reference (profiles themselves are in the bundle).</summary>
+    private static SecretReference? ReadMasking(IConfigurationSection section, string baseDirectory, List<string> errors)
+    {
+        foreach (var unknown in section.GetChildren().Where(c => !c.Key.Equals("TokenKey", StringComparison.OrdinalIgnoreCase)))
+        {
+            errors.Add($"{unknown.Path}: unknown setting; Masking has TokenKey (masking profiles are defined in the policy bundle's 'masking:' section).");
+        }
+
+        if (section["TokenKey"] is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        var reference = SecretReference.TryParse(text, baseDirectory, out var error);
+        if (reference is null)
+        {
+            errors.Add($"{section.Path}:TokenKey: {error}.");
+        }
+
+        return reference;
     }
 
     private static Uri? ReadPublicUrl(IConfigurationSection section, List<string> errors)

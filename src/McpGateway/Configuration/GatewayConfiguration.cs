@@ -101,11 +101,15 @@ public sealed class GatewayConfiguration
     /// <summary>Where operators reach this gateway (<c>McpGateway:PublicUrl</c>), for links in notifications.</summary>
     public Uri? PublicUrl { get; init; }
 
-    /// <summary>Masking profiles that exist; <c>default</c> is built in.</summary>
-    public ImmutableArray<string> MaskingProfiles { get; init; } = ["default"];
+    /// <summary>The built-in masking profiles; a bundle adds its own (its <c>masking:</c> section).</summary>
+    public ImmutableArray<string> MaskingProfiles { get; init; } = ["default", "secrets"];
+
+    /// <summary>The deterministic-token key (<c>McpGateway:Masking:TokenKey</c>), when configured.</summary>
+    public SecretReference? MaskingTokenKey { get; init; }
 
     /// <summary>Every secret the configuration references, for the held-secret redactor.</summary>
-    public IEnumerable<SecretReference> SecretReferences => Targets.Values.SelectMany(kind => kind.Values).SelectMany(t => t.Secrets).Concat(Approvals.Secrets);
+    public IEnumerable<SecretReference> SecretReferences =>
+        Targets.Values.SelectMany(kind => kind.Values).SelectMany(t => t.Secrets).Concat(Approvals.Secrets).Concat(MaskingTokenKey is { } key ? [key] : []);
 
     /// <summary>The target <paramref name="name"/> of <paramref name="kind"/>, when it is configured and of type <typeparamref name="T"/>.</summary>
     public T? Target<T>(string kind, string name)
@@ -117,5 +121,6 @@ public sealed class GatewayConfiguration
         Identities.Values,
         Groups.Keys,
         Targets.Values.SelectMany(kind => kind.Values).Select(t => t.ToPolicyTarget()),
-        MaskingProfiles);
+        MaskingProfiles,
+        MaskingTokenKey is not null);
 }

@@ -74,7 +74,7 @@ public static class GatewayServices
         services.AddSingleton(store);
         services.AddSingleton(store.Audit);
         services.AddSingleton(secrets);
-        services.AddSingleton<AuditRecorder>();
+        services.AddSingleton(provider => new AuditRecorder(provider.GetRequiredService<IAuditStore>(), secrets, provider.GetService<GatewayRuntime>()));
         services.AddSingleton(identities);
         services.AddSingleton<ApiKeyService>();
         return services;

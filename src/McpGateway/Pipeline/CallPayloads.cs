@@ -8,6 +8,10 @@ namespace McpGateway.Pipeline;
 /// <summary>What the audit chain records about a call (held secrets are redacted by the recorder).</summary>
 internal static class CallPayloads
 {
+    /// <summary>A call's entry, masked with <c>default</c> ∪ the call's profiles from the call's own snapshot.</summary>
+    public static AuditAppend Entry(string type, ToolCallContext context, JsonObject payload, AuditLease? lease = null) =>
+        new(type, context.Ids, payload, lease) { Masker = context.Snapshot.Masker(["default", .. Stages.MaskStage.Profiles(context)]) };
+
     private const int ExcerptLength = 2048;
 
     /// <summary>The request and its decision: for <c>call.refused</c> and <c>call.started</c>.</summary>
@@ -46,6 +50,7 @@ internal static class CallPayloads
             ["durationMs"] = (long)(now - context.ReceivedAt).TotalMilliseconds,
             ["resultExcerpt"] = excerpt,
             ["startSeq"] = context.StartEntry?.Seq,
+            ["masked"] = context.Masked is { Total: > 0 } report ? report.ToJson() : null,
         };
     }
 

@@ -83,6 +83,9 @@ public sealed class ToolCallContext : IDisposable
     /// <summary>The backend's result, before masking.</summary>
     public ToolResult? Result { get; set; }
 
+    /// <summary>What masking found in the result (counts per detector or rule, never values).</summary>
+    public Policies.Masking.MaskingReport? Masked { get; set; }
+
     /// <summary>The masked outcome, once the mask stage ran.</summary>
     public ToolCallOutcome? Outcome { get; set; }
 

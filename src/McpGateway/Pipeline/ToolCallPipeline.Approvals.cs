@@ -195,7 +195,7 @@ public sealed partial class ToolCallPipeline
 
     /// <summary>The structured <c>pending</c> answer: not an error; it names the approval and what to do next.</summary>
     internal static ToolCallOutcome PendingOutcome(ToolCallContext context, ApprovalRecord record) =>
-        Pending(context.CallId, record, context.Snapshot.Secrets.Current.Redact);
+        Pending(context.CallId, record, text => context.Snapshot.Masker(Stages.MaskStage.Profiles(context)).MaskText(text));
 
     private static ToolCallOutcome Pending(string callId, ApprovalRecord record, Func<string, string> redact)
     {

@@ -213,7 +213,7 @@ public sealed partial class ToolCallPipeline
     {
         try
         {
-            await _audit.RecordAsync(new AuditAppend(AuditEventTypes.CallFinished, context.Ids, CallPayloads.Finished(context, outcome, _time.GetUtcNow())), CancellationToken.None).ConfigureAwait(false);
+            await _audit.RecordAsync(CallPayloads.Entry(AuditEventTypes.CallFinished, context, CallPayloads.Finished(context, outcome, _time.GetUtcNow())), CancellationToken.None).ConfigureAwait(false);
             return outcome;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -227,7 +227,7 @@ public sealed partial class ToolCallPipeline
     {
         try
         {
-            await _audit.RecordAsync(new AuditAppend(AuditEventTypes.CallRefused, context.Ids, CallPayloads.Refused(context, reasons)), cancellationToken).ConfigureAwait(false);
+            await _audit.RecordAsync(CallPayloads.Entry(AuditEventTypes.CallRefused, context, CallPayloads.Refused(context, reasons)), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -244,7 +244,8 @@ public sealed partial class ToolCallPipeline
         string masked;
         try
         {
-            masked = context.Snapshot.Secrets.Current.Redact(message);
+            // Errors are masked like results: the call's profiles (default when none) and the held secrets.
+            masked = context.Snapshot.Masker(Stages.MaskStage.Profiles(context)).MaskText(message);
         }
         catch (Exception)
         {

@@ -22,4 +22,27 @@ public static class GatewayPolicies
         var bundle = new PolicyBundleLoader(catalog, environment).Load(policiesPath ?? configuration.PoliciesPath);
         return new PolicySnapshot(bundle, environment, catalog);
     }
+
+    /// <summary>
+    /// The masking catalog of <paramref name="snapshot"/>'s bundle, with the token key read through
+    /// <paramref name="secrets"/> (so the key is held by the redactor). Throws
+    /// <see cref="PolicyBundleException"/> when a profile cannot be built, or the key cannot be read.
+    /// </summary>
+    public static Policies.Masking.MaskingCatalog CreateMasking(GatewayConfiguration configuration, PolicySnapshot snapshot, HeldSecrets secrets)
+    {
+        ReadOnlyMemory<byte> key = default;
+        if (configuration.MaskingTokenKey is { } reference)
+        {
+            try
+            {
+                key = System.Text.Encoding.UTF8.GetBytes(secrets.Use(reference));
+            }
+            catch (SecretUnavailableException ex)
+            {
+                throw new PolicyBundleException($"{Policies.Masking.MaskingCatalog.TokenKeyName} cannot be read, so masking profiles cannot be built: {ex.Message}", ex);
+            }
+        }
+
+        return Policies.Masking.MaskingCatalog.Create(snapshot.Bundle.Masking, key);
+    }
 }

@@ -2,6 +2,7 @@ using McpGateway.Configuration;
 using McpGateway.Policies;
 using McpGateway.Policies.Evaluation;
 using McpGateway.Policies.Loading;
+using McpGateway.Policies.Masking;
 
 namespace McpGateway.Runtime;
 
@@ -23,13 +24,20 @@ public sealed class RuntimeSnapshot
 {
     private readonly HoldCount _holders = new();
 
-    public RuntimeSnapshot(GatewayConfiguration configuration, PolicyEngine engine, HeldSecrets secrets, TargetClients? clients = null)
+    public RuntimeSnapshot(GatewayConfiguration configuration, PolicyEngine engine, HeldSecrets secrets, TargetClients? clients = null, MaskingCatalog? masking = null)
     {
         Configuration = configuration;
         Engine = engine;
         Secrets = secrets;
         Clients = clients ?? TargetClients.None;
+        Masking = masking ?? MaskingCatalog.BuiltIn;
     }
+
+    /// <summary>The masking profiles (built-in and the bundle's) and the token key.</summary>
+    public MaskingCatalog Masking { get; }
+
+    /// <summary>A masker for <paramref name="profiles"/> (<c>default</c> when none), with the held secrets; throws <see cref="MaskingException"/>.</summary>
+    public Masker Masker(IEnumerable<string>? profiles = null) => Masking.CreateMasker(profiles, Secrets.Current);
 
     public GatewayConfiguration Configuration { get; }
 
@@ -131,8 +139,9 @@ public sealed class GatewayRuntime : IDisposable
         var engine = new PolicyEngine(GatewayPolicies.LoadSnapshot(configuration));
         var secrets = new HeldSecrets(time);
         var unreadable = secrets.Refresh(configuration.SecretReferences);
+        var masking = GatewayPolicies.CreateMasking(configuration, engine.Current, secrets);
         var clients = TargetClients.Build(configuration, kinds, secrets, previous: null);
-        return new GatewayRuntime(new RuntimeSnapshot(configuration, engine, secrets, clients), kinds) { UnreadableAtLoad = unreadable };
+        return new GatewayRuntime(new RuntimeSnapshot(configuration, engine, secrets, clients, masking), kinds) { UnreadableAtLoad = unreadable };
     }
 
     /// <summary>
@@ -171,8 +180,9 @@ public sealed class GatewayRuntime : IDisposable
 
                 // Held before the snapshot that may use them is installed.
                 current.Secrets.Refresh(configuration.SecretReferences);
+                var masking = GatewayPolicies.CreateMasking(configuration, engine.Current, current.Secrets);
                 var clients = TargetClients.Build(configuration, _kinds, current.Secrets, current.Clients);
-                var replaced = Interlocked.Exchange(ref _current, new RuntimeSnapshot(configuration, engine, current.Secrets, clients));
+                var replaced = Interlocked.Exchange(ref _current, new RuntimeSnapshot(configuration, engine, current.Secrets, clients, masking));
                 replaced.Release();
                 return null;
             }

@@ -14,7 +14,7 @@ namespace McpGateway.Policies.Loading;
 /// </summary>
 public sealed class PolicyBundleLoader
 {
-    private static readonly string[] TopLevelKeys = ["rules", "description"];
+    private static readonly string[] TopLevelKeys = ["rules", "masking", "description"];
 
     private readonly ToolCatalog _catalog;
     private readonly PolicyEnvironment _environment;
@@ -70,9 +70,35 @@ public sealed class PolicyBundleLoader
         var errors = new List<PolicyError>();
         var rules = new List<PolicyRule>();
         var budget = YamlLimits.Policies.MaxNodes;
+        var files = new List<(PolicySource Source, YamlStream Stream)>();
         foreach (var source in ordered)
         {
-            LoadFile(source, rules, errors, ref budget);
+            try
+            {
+                files.Add((source, BoundedYaml.Load(source.Name, source.Content, YamlLimits.Policies, ref budget)));
+            }
+            catch (YamlInputException ex)
+            {
+                errors.Add(new PolicyError(ex.Location, ex.Message));
+            }
+        }
+
+        // Masking profiles first, from every file, so a rule may name a profile defined in another.
+        var masking = new Masking.MaskingOptions();
+        foreach (var (source, stream) in files)
+        {
+            var reader = new YamlReader(source.Name, errors);
+            foreach (var section in Sections(stream, "masking"))
+            {
+                new MaskingSectionParser(reader).Parse(section, masking);
+            }
+        }
+
+        errors.AddRange(Masking.MaskingCatalog.Validate(masking, _environment.HasMaskingTokenKey));
+        var environment = _environment.WithMaskingProfiles(masking.Profiles.Keys);
+        foreach (var (source, stream) in files)
+        {
+            LoadRules(source, stream, environment, rules, errors);
         }
 
         var seen = new Dictionary<string, PolicyRule>(StringComparer.Ordinal);
@@ -94,7 +120,7 @@ public sealed class PolicyBundleLoader
             throw new PolicyBundleException((IReadOnlyList<PolicyError>)errors);
         }
 
-        return new PolicyBundle([.. rules], ComputeRevision(ordered), [.. ordered.Select(s => s.Name)]);
+        return new PolicyBundle([.. rules], ComputeRevision(ordered), [.. ordered.Select(s => s.Name)]) { Masking = masking };
     }
 
     /// <summary>
@@ -113,21 +139,17 @@ public sealed class PolicyBundleLoader
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private void LoadFile(PolicySource source, List<PolicyRule> rules, List<PolicyError> errors, ref long budget)
-    {
-        YamlStream stream;
-        try
-        {
-            stream = BoundedYaml.Load(source.Name, source.Content, YamlLimits.Policies, ref budget);
-        }
-        catch (YamlInputException ex)
-        {
-            errors.Add(new PolicyError(ex.Location, ex.Message));
-            return;
-        }
+    /// <summary>The values of top-level <paramref name="key"/> in every document that is a mapping.</summary>
+    private static IEnumerable<YamlNode> Sections(YamlStream stream, string key) =>
+        stream.Documents
+            .Select(d => d.RootNode)
+            .OfType<YamlMappingNode>()
+            .SelectMany(root => root.Children.Where(c => c.Key is YamlScalarNode { Value: var name } && name == key).Select(c => c.Value));
 
+    private void LoadRules(PolicySource source, YamlStream stream, PolicyEnvironment environment, List<PolicyRule> rules, List<PolicyError> errors)
+    {
         var reader = new YamlReader(source.Name, errors);
-        var parser = new RuleParser(_catalog, _environment, reader);
+        var parser = new RuleParser(_catalog, environment, reader);
         foreach (var document in stream.Documents)
         {
             if (YamlReader.IsNull(document.RootNode))
@@ -141,17 +163,24 @@ public sealed class PolicyBundleLoader
             }
 
             YamlNode? ruleList = null;
+            var hasMasking = false;
             foreach (var (key, _, value) in reader.Entries(root, "a policy file", TopLevelKeys))
             {
                 if (key == "rules")
                 {
                     ruleList = value;
                 }
+
+                hasMasking |= key == "masking";
             }
 
             if (ruleList is null)
             {
-                reader.Error(root, "A policy file needs a 'rules:' list.");
+                if (!hasMasking)
+                {
+                    reader.Error(root, "A policy file needs a 'rules:' list (or a 'masking:' section).");
+                }
+
                 continue;
             }
 

@@ -6,4 +6,8 @@ namespace McpGateway.Policies.Model;
 /// <param name="Rules">Rules in file order (files sorted by relative path).</param>
 /// <param name="Revision">Lower-case hex SHA-256 over the bundle's files in sorted order.</param>
 /// <param name="Files">The bundle's files, relative to its root, sorted.</param>
-public sealed record PolicyBundle(ImmutableArray<PolicyRule> Rules, string Revision, ImmutableArray<string> Files);
+public sealed record PolicyBundle(ImmutableArray<PolicyRule> Rules, string Revision, ImmutableArray<string> Files)
+{
+    /// <summary>The masking profiles the bundle defines (its <c>masking:</c> sections), validated.</summary>
+    public Masking.MaskingOptions Masking { get; init; } = new();
+}

@@ -147,13 +147,32 @@ public sealed class KeyAndAuditCommandTests : IDisposable
         File.WriteAllText(Path.Combine(folder, "gw.json"), "{ \"McpGateway\": { \"Policies\": \"p\", \"Targets\": { \"Http\": { \"svc\": { \"BaseUrl\": \"http://127.0.0.1:9/\", \"Auth\": { \"Bearer\": \"{file:svc.token}\" } } } } } }");
         var input = "token=mask-me-token-5f2a9c b64=" + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("mask-me-token-5f2a9c")) + "\n";
 
-        var masked = await GatewayProcess.RunAsync(["mask", "--profile", "default", "--config", Path.Combine(folder, "gw.json")], standardInput: input);
-        var unknown = await GatewayProcess.RunAsync(["mask", "--profile", "pii", "--config", Path.Combine(folder, "gw.json")], standardInput: input);
+        Directory.CreateDirectory(Path.Combine(folder, "p"));
+        File.WriteAllText(Path.Combine(folder, "p", "rules.yaml"), """
+            masking:
+              profiles:
+                pii:
+                  detectors: [{ detector: email, strategy: partial }]
+                  paths: [{ path: "$.customer.ssn" }]
+            rules:
+              - name: reads
+                when: { tool: http_call, connection: svc, facts: { http.method: GET } }
+                effect: allow
+                obligations: { mask: pii }
+            """);
+        var config = Path.Combine(folder, "gw.json");
+
+        var masked = await GatewayProcess.RunAsync(["mask", "--profile", "default", "--config", config], standardInput: input);
+        var pii = await GatewayProcess.RunAsync(["mask", "--profile", "pii", "--explain", "--config", config], standardInput: """{"customer":{"email":"jane.doe@example.com","ssn":"123-45-6789","note":"mask-me-token-5f2a9c"}}""");
+        var unknown = await GatewayProcess.RunAsync(["mask", "--profile", "nope", "--config", config], standardInput: input);
 
         masked.ExitCode.Should().Be(0, masked.StandardError);
         masked.StandardOutput.Should().Be("token=[REDACTED] b64=[REDACTED]\n");
+        pii.ExitCode.Should().Be(0, pii.StandardError);
+        pii.StandardOutput.Should().NotContain("jane.doe").And.NotContain("123-45-6789").And.NotContain("mask-me-token").And.Contain(".com");
+        pii.StandardError.Should().Contain("email").And.Contain("path:$.customer.ssn").And.NotContain("jane.doe");
         unknown.ExitCode.Should().Be(2);
-        unknown.StandardError.Should().Contain("unknown masking profile 'pii'");
+        unknown.StandardError.Should().Contain("unknown masking profile 'nope'").And.Contain("pii");
     }
 
     private Task<ProcessResult> RunAsync(params string[] args) =>

@@ -113,6 +113,8 @@ internal sealed class LoopbackService : IAsyncDisposable
             return Results.StatusCode(503);
         });
         app.Map("/api/status/{code:int}", (int code) => Results.StatusCode(code));
+        app.Map("/api/pii", () => Results.Text(Canaries.Json, "application/json"));
+        app.Map("/api/pii-text", () => Results.Text(Canaries.Text, "text/plain"));
     }
 
     private Task<IResult> EchoAndRemember(HttpContext context)
@@ -143,3 +145,38 @@ internal sealed class LoopbackService : IAsyncDisposable
 
 /// <summary>A request as the loopback service received it.</summary>
 internal sealed record ReceivedRequest(string Method, string Target, IReadOnlyDictionary<string, string> Headers, string Body);
+
+/// <summary>Sensitive values a backend might return: every one must be masked before it leaves the gateway.</summary>
+internal static class Canaries
+{
+    public static readonly string[] Values =
+    [
+        "jane.doe@example.com",
+        "4111 1111 1111 1111",
+        "123-45-6789",
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+        "AKIAIOSFODNN7EXAMPLE",
+        "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+        "s3cr3t-pass-7731",
+        "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7",
+    ];
+
+    public static string Text => $"""
+        user jane.doe@example.com paid with 4111 1111 1111 1111 (ssn 123-45-6789)
+        Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U
+        aws_access_key_id=AKIAIOSFODNN7EXAMPLE github=ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8
+        db=postgres://app:s3cr3t-pass-7731@db.internal:5432/app
+        -----BEGIN PRIVATE KEY-----
+        MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7
+        -----END PRIVATE KEY-----
+        build 2026.11.29 took 1234 ms, id 7f3c2a10-55b1-4c2e-9d3a-0b6a1e2f3c4d
+        """;
+
+    public static string Json => System.Text.Json.JsonSerializer.Serialize(new
+    {
+        customer = new { email = "jane.doe@example.com", card = "4111 1111 1111 1111", ssn = "123-45-6789" },
+        password = "s3cr3t-pass-7731",
+        log = Text,
+        version = "2026.11.29",
+    });
+}

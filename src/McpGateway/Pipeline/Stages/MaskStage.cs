@@ -1,33 +1,48 @@
 using System.Text.Json.Nodes;
+using McpGateway.Policies.Masking;
 using McpGateway.Policies.Tools;
 using Microsoft.Extensions.Logging;
 
 namespace McpGateway.Pipeline.Stages;
 
 /// <summary>
-/// Masks the result with the decision's profiles. 'default' is held-secret redaction, applied to
-/// every result anyway; a profile this gateway cannot apply withholds the result.
+/// Masks the typed result with the decision's profiles (<c>default</c> when none is named) and the
+/// held-secret redactor: the JSON tree (with column rules for tabular results), then the text made
+/// from the masked tree. Any failure — an unknown profile, an error inside the engine — withholds
+/// the result.
 /// </summary>
 internal sealed class MaskStage(ILogger<MaskStage> logger)
 {
+    /// <summary>The masking profiles the call's obligations name (none means <c>default</c>).</summary>
+    public static IReadOnlyList<string> Profiles(ToolCallContext context) =>
+        context.Decision?.Obligations.TryGetValue(CommonObligations.Mask, out var mask) == true && !mask.Profiles.IsDefaultOrEmpty
+            ? mask.Profiles
+            : [];
+
     public StepResult Run(ToolCallContext context)
     {
-        if (context.Decision!.Obligations.TryGetValue(CommonObligations.Mask, out var mask)
-            && mask.Profiles.FirstOrDefault(p => p != "default") is { } unknown)
-        {
-            return StepResult.Fail($"Masking profile '{unknown}' cannot be applied by this gateway, so the result is withheld.");
-        }
-
         try
         {
-            var redactor = context.Snapshot.Secrets.Current;
-            var structured = (JsonObject)redactor.Redact(context.Result!.Structured)!;
+            var masker = context.Snapshot.Masker(Profiles(context));
+            var report = new MaskingReport();
+            var result = context.Result!;
+            var structured = result.Structured;
+            var table = result.Columns is { } columns && structured["rows"] is JsonArray rows
+                ? new MaskingTable(rows, [.. columns.Select(c => new MaskingColumn(c.Name, c.Type, c.Source))])
+                : null;
+            masker.MaskInPlace(structured, report, table);
 
-            // The text is made from the masked tree; held secrets are redacted from it once more.
-            var text = redactor.Redact(context.Result.Summarize(structured));
+            // The text is made from the masked tree, and masked once more.
+            var text = masker.MaskText(result.Summarize(structured), report);
             structured["callId"] = context.CallId;
+            context.Masked = report;
             context.Outcome = new ToolCallOutcome(context.CallId, false, text, structured);
             return StepResult.Continue;
+        }
+        catch (MaskingException ex)
+        {
+            PipelineLog.MaskingFailed(logger, context.CallId, ex);
+            return StepResult.Fail($"The result could not be masked ({ex.Message}), so it is withheld.");
         }
         catch (Exception ex)
         {

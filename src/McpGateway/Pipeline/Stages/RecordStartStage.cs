@@ -14,7 +14,7 @@ internal sealed class RecordStartStage(AuditRecorder audit, GatewayInstance inst
             var configuration = context.Snapshot.Configuration;
             var waits = context.Decision!.Effect == Policies.Model.PolicyEffect.Approval && !context.ApprovalGranted ? configuration.Approvals.Wait : TimeSpan.Zero;
             var lease = new AuditLease(instance.Id, time.GetUtcNow() + GatewayInstance.LeaseFor(context.Decision!, configuration.Timings.LeaseMargin) + waits);
-            context.StartEntry = await audit.RecordAsync(new AuditAppend(AuditEventTypes.CallStarted, context.Ids, CallPayloads.Call(context), lease), cancellationToken).ConfigureAwait(false);
+            context.StartEntry = await audit.RecordAsync(CallPayloads.Entry(AuditEventTypes.CallStarted, context, CallPayloads.Call(context), lease), cancellationToken).ConfigureAwait(false);
             return StepResult.Continue;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
