@@ -26,17 +26,17 @@ internal static class ConditionEvaluator
             // Paths as servers may route them: percent-decoded, and also with trailing spaces and
             // dots of each segment dropped. A positive test holds if either reading matches; a
             // 'none' holds only if neither does, so no reading slips past the rule.
-            var decoded = HoldsFor(condition, Decoded(value, PathText.Decode), lenient);
-            var trimmed = HoldsFor(condition, Decoded(value, PathText.Lenient), lenient);
+            var decoded = HoldsFor(condition, Decoded(value, PathText.Decode), lenient, restrictive);
+            var trimmed = HoldsFor(condition, Decoded(value, PathText.Lenient), lenient, restrictive);
             return positive ? decoded || trimmed : decoded && trimmed;
         }
 
-        return HoldsFor(condition, value, lenient);
+        return HoldsFor(condition, value, lenient, restrictive);
     }
 
-    private static bool HoldsFor(FactCondition condition, FactValue value, bool lenient) =>
+    private static bool HoldsFor(FactCondition condition, FactValue value, bool lenient, bool restrictive) =>
         value.Type == FactType.TextList
-            ? HoldsForList(condition, value, lenient)
+            ? HoldsForList(condition, value, lenient, restrictive)
             : HoldsForScalar(condition, value, lenient);
 
     private static bool HoldsForScalar(FactCondition condition, FactValue value, bool lenient)
@@ -60,7 +60,7 @@ internal static class ConditionEvaluator
         }
     }
 
-    private static bool HoldsForList(FactCondition condition, FactValue value, bool lenient)
+    private static bool HoldsForList(FactCondition condition, FactValue value, bool lenient, bool restrictive)
     {
         var items = value.Items;
         switch (condition.Operator)
@@ -77,7 +77,12 @@ internal static class ConditionEvaluator
             case ConditionOperator.None:
                 return !items.Any(i => ContainsText(condition, i, lenient));
             case ConditionOperator.Glob:
-                return items.Any(i => MatchesGlob(condition, i, lenient));
+                // Fail closed both ways: a rule that restricts applies when any item matches; an
+                // allow holds only when every item does ("cat only under /var/log" must not pass
+                // "cat /var/log/x /etc/shadow").
+                return restrictive
+                    ? items.Any(i => MatchesGlob(condition, i, lenient))
+                    : items.All(i => MatchesGlob(condition, i, lenient));
             default:
                 return false;
         }
@@ -116,6 +121,12 @@ internal static class ConditionEvaluator
 
     private static bool MatchesGlob(FactCondition condition, string text, bool lenient)
     {
+        // An allow's glob never matches a relative path: '../etc/x' is not under '/var/log'.
+        if (!lenient && condition.Fact.Matching == FactMatching.Path && !text.StartsWith('/'))
+        {
+            return false;
+        }
+
         foreach (var glob in condition.Globs)
         {
             if (glob.IsMatch(text, lenient))

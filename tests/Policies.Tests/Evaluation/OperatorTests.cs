@@ -33,7 +33,9 @@ public sealed class OperatorTests
     [InlineData("f.tags: { none: [d] }", """{"f.tags":["a","b","c"]}""", true)]
     [InlineData("f.tags: { equals: [b, a] }", """{"f.tags":["a","b"]}""", true)]
     [InlineData("f.tags: { equals: [a] }", """{"f.tags":["a","b"]}""", false)]
-    [InlineData("f.tags: { glob: 'b*' }", """{"f.tags":["a","bee"]}""", true)]
+    // An allow's glob over a list needs every item to match (a restricting rule's, any item).
+    [InlineData("f.tags: { glob: 'b*' }", """{"f.tags":["a","bee"]}""", false)]
+    [InlineData("f.tags: { glob: ['a', 'b*'] }", """{"f.tags":["a","bee"]}""", true)]
     // A missing fact never satisfies a condition, even a negative one.
     [InlineData("f.kind: { none: [a] }", """{}""", false)]
     public void Operators_test_facts_as_documented(string condition, string facts, bool matches)
@@ -47,6 +49,23 @@ public sealed class OperatorTests
 
         var arguments = facts.Replace("{", "{\"target\":\"db-1\",", StringComparison.Ordinal).Replace(",}", "}", StringComparison.Ordinal);
         engine.Evaluate("agent-1", arguments).Effect.Should().Be(matches ? PolicyEffect.Allow : PolicyEffect.Deny);
+    }
+
+    [Fact]
+    public void A_deny_glob_over_a_list_applies_when_any_item_matches()
+    {
+        var engine = TestPolicies.Engine("""
+            rules:
+              - name: everything
+                when: { tool: facts_tool }
+                effect: allow
+              - name: no-b
+                when: { facts: { f.tags: { glob: 'b*' } } }
+                effect: deny
+            """);
+
+        engine.Evaluate("agent-1", """{"target":"db-1","f.tags":["a","bee"]}""").Effect.Should().Be(PolicyEffect.Deny);
+        engine.Evaluate("agent-1", """{"target":"db-1","f.tags":["a"]}""").Effect.Should().Be(PolicyEffect.Allow);
     }
 
     [Theory]
