@@ -25,7 +25,8 @@ public sealed class HotReloadTests : IAsyncLifetime
     {
         var key = await _environment.CreateKeyAsync("test-agent");
         await using var client = await GatewayClients.HttpAsync(_server, key, GatewayClients.Current);
-        (await client.HttpCallAsync("GET", "/api/echo")).IsError.Should().NotBe(true);
+        var before = await client.HttpCallAsync("GET", "/api/echo");
+        before.IsError.Should().NotBe(true, before.Text());
 
         File.WriteAllText(Path.Combine(_environment.PoliciesPath, "zz-freeze.yaml"), "rules:\n  - name: freeze\n    when: { tool: http_call }\n    effect: deny\n    reason: change freeze\n");
         var frozen = await EventuallyAsync(async () => (await client.HttpCallAsync("GET", "/api/echo")).Text().Contains("change freeze", StringComparison.Ordinal));
