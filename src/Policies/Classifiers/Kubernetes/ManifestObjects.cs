@@ -115,7 +115,7 @@ internal static class ManifestObjects
             return null;
         }
 
-        var label = $"{where} ({JsonText.Display(kind)} '{JsonText.Display(name)}')";
+        var label = $"{where}, {JsonText.Display(kind)} '{JsonText.Display(name)}'";
         if (!KubernetesNames.TryParseApiVersion(apiVersion, out var group, out var version))
         {
             errors.Add($"{Capital(label)}: apiVersion '{JsonText.Display(apiVersion)}' is not of the form 'v1' or 'group/version' (for example apps/v1).");
