@@ -71,14 +71,17 @@ internal static class ManifestObjects
 
     private static void Expand(JsonObject obj, string where, List<(string, JsonObject)> into, List<string> errors)
     {
+        // As the API machinery decodes lists: a kind ending in 'List' with an 'items' list. A kind
+        // such as AllowList without items is an object of its own; a bare List must have items.
         var kind = String(obj, "kind");
-        if (kind is null || !kind.EndsWith("List", StringComparison.Ordinal))
+        var items = Get(obj, "items") as JsonArray;
+        if (kind is null || !kind.EndsWith("List", StringComparison.Ordinal) || (items is null && kind != "List"))
         {
             into.Add((where, obj));
             return;
         }
 
-        if (Get(obj, "items") is not JsonArray items)
+        if (items is null)
         {
             errors.Add($"{Capital(where)} is a {JsonText.Display(kind)} without an 'items' list; give its objects under items, or write them as separate documents.");
             return;

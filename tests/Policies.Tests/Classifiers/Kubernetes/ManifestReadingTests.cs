@@ -249,6 +249,15 @@ public sealed class ManifestReadingTests
     }
 
     [Fact]
+    public void A_kind_ending_in_list_without_items_is_an_object()
+    {
+        var classification = KubernetesCalls.Classify("apiVersion: example.com/v1\nkind: AllowList\nmetadata: {name: a}\n");
+
+        classification.IsUnparsed().Should().BeTrue();
+        classification.UnparsedReasons.Should().ContainSingle().Which.Should().Contain("AllowList in apiVersion 'example.com/v1' is neither a built-in kind");
+    }
+
+    [Fact]
     public void A_manifest_over_the_size_limit_is_refused_before_reading()
     {
         var manifest = ConfigMap + "\n# " + new string('x', ManifestLimits.Default.MaxChars);
