@@ -156,6 +156,23 @@ public class KubernetesBenchmarks
     [Benchmark]
     public object Classify_list_of_100_deployments() => _classifier.Classify(_list.RootElement, _environment);
 
+    /// <summary>YamlDotNet's parser alone over the release: the floor under YAML classification.</summary>
+    [Benchmark]
+    public int Parse_release_yaml_events_only()
+    {
+        var parser = new YamlDotNet.Core.Parser(new StringReader(Release));
+        var events = 0;
+        while (parser.MoveNext())
+        {
+            events++;
+        }
+
+        return events;
+    }
+
+    [Benchmark]
+    public object Read_release_yaml() => ManifestReader.Read(Release, ManifestLimits.Default);
+
     [Benchmark]
     public object Decide_release_yaml() => _engine.Evaluate("deployer", KubectlApplyTool.Name, _yaml.RootElement);
 

@@ -12,6 +12,12 @@ public static class KubectlApplyTool
 {
     public const string Name = "kubectl_apply";
 
+    /// <summary>Longest manifest accepted, in characters; a longer one is refused before it is read.</summary>
+    public const int MaxManifestLength = 1024 * 1024;
+
+    /// <summary>Most objects one call applies, after <c>List</c> kinds are expanded; more make the call unparsed.</summary>
+    public const int MaxObjects = 500;
+
     public const string Cluster = "k8s.cluster";
     public const string ObjectCount = "k8s.objectCount";
     public const string Kinds = "k8s.kinds";

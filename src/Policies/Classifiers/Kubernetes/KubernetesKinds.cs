@@ -107,7 +107,4 @@ internal static class KubernetesKinds
 
     /// <summary>The group is one the API server itself serves (kinds of it are named without their group).</summary>
     public static bool IsBuiltInGroup(string group) => Groups.Contains(group);
-
-    /// <summary>Every built-in kind.</summary>
-    public static IReadOnlyList<BuiltInKind> All => Table;
 }

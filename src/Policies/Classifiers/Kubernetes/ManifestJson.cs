@@ -60,22 +60,4 @@ internal static class ManifestJson
             path.Append("[\"").Append(JsonText.Display(key).Replace("\"", "\\\"", StringComparison.Ordinal)).Append("\"]");
         }
     }
-
-    public static string Path(params ReadOnlySpan<object> segments)
-    {
-        var path = new StringBuilder();
-        foreach (var segment in segments)
-        {
-            if (segment is int index)
-            {
-                path.Append('[').Append(index).Append(']');
-            }
-            else
-            {
-                AppendSegment(path, (string)segment);
-            }
-        }
-
-        return path.ToString();
-    }
 }

@@ -152,7 +152,7 @@ internal static class ManifestObjects
 
         string? ns = null;
         var givenNamespace = Get(metadata, "namespace");
-        if (givenNamespace is not null && AsString(givenNamespace) is not { } text)
+        if (givenNamespace is not null && AsString(givenNamespace) is null)
         {
             errors.Add($"{Capital(label)}: metadata.namespace must be a string, not {Describe(givenNamespace)}.");
             return null;

@@ -17,7 +17,7 @@ internal sealed record ManifestLimits(int MaxChars, int MaxDepth, int MaxNodes, 
     /// Far beyond a real manifest (the API server takes at most 3 MiB per request, etcd 1.5 MiB per
     /// object; the deepest custom resource schemas nest a few dozen levels), far below what hurts.
     /// </summary>
-    public static ManifestLimits Default { get; } = new(MaxChars: 1024 * 1024, MaxDepth: 100, MaxNodes: 250_000, MaxObjects: 500);
+    public static ManifestLimits Default { get; } = new(MaxChars: KubectlApplyTool.MaxManifestLength, MaxDepth: 100, MaxNodes: 250_000, MaxObjects: KubectlApplyTool.MaxObjects);
 }
 
 /// <summary>A manifest that cannot be read; the message says where and what to change, and never quotes a value.</summary>
@@ -104,10 +104,15 @@ internal static class ManifestReader
                 var current = parser.Current!;
                 switch (current)
                 {
-                    case DocumentStart:
+                    case DocumentStart start:
                         number++;
                         line = (int)current.Start.Line;
                         builder.Reset($"document {number}");
+                        if (start.Version is { Version: var version } && (version.Major, version.Minor) != (1, 2))
+                        {
+                            throw Error(current, $"the document declares YAML {version.Major}.{version.Minor}, but manifests are read as YAML 1.2 (where yes, no, on and off are strings and 0644 is not octal); remove the %YAML directive and write values for YAML 1.2");
+                        }
+
                         break;
                     case DocumentEnd:
                         documents.Add(new ManifestDocument(number, line, builder.TakeRoot()));

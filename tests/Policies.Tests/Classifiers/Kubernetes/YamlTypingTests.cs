@@ -148,6 +148,15 @@ public sealed class YamlTypingTests
     }
 
     [Fact]
+    public void A_yaml_1_1_directive_is_refused_and_1_2_accepted()
+    {
+        KubernetesCalls.Classify("%YAML 1.1\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {x: yes}\n")
+            .UnparsedReasons.Should().ContainSingle().Which.Should().Contain("declares YAML 1.1");
+        KubernetesCalls.Classify("%YAML 1.2\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {x: yes}\n")
+            .Single().Text(KubectlApplyTool.ObjectName).Should().Be("a");
+    }
+
+    [Fact]
     public void Keys_are_taken_as_written()
     {
         var body = KubernetesCalls.Body("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  80: http\n  true: yes\n  0644: mode\n  ~: tilde\n");
