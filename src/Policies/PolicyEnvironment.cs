@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using McpGateway.Policies.Classifiers.Kubernetes;
 
 namespace McpGateway.Policies;
 
@@ -44,6 +45,24 @@ public sealed record PostgresTargetInfo(string Name, IReadOnlyList<string> Searc
     }
 }
 
+/// <summary>A Kubernetes cluster target, the target of <c>kubectl_apply</c>.</summary>
+/// <param name="DefaultNamespace">The namespace given to namespaced objects that name none.</param>
+/// <param name="Discovery">
+/// The kinds the cluster serves beyond the built-in ones (custom resources, aggregated APIs), with
+/// their scope, as the host read them from the cluster's discovery; the built-in kinds' scope
+/// comes from a table in the policy library and is not taken from here.
+/// </param>
+public sealed record KubernetesTargetInfo(string Name, string DefaultNamespace, KubernetesDiscovery Discovery) : TargetInfo(Name, TargetKinds.Kubernetes)
+{
+    /// <summary>The namespace of a cluster that configures none.</summary>
+    public const string FallbackNamespace = "default";
+
+    public KubernetesTargetInfo(string name)
+        : this(name, FallbackNamespace, KubernetesDiscovery.Empty)
+    {
+    }
+}
+
 public static class TargetKinds
 {
     public const string Http = "Http";
@@ -53,6 +72,9 @@ public static class TargetKinds
 
     /// <summary>PostgreSQL connections (<c>Targets:Postgres</c>), the targets of <c>run_sql</c>.</summary>
     public const string Postgres = "Postgres";
+
+    /// <summary>Kubernetes clusters (<c>Targets:Kubernetes</c>), the targets of <c>kubectl_apply</c>.</summary>
+    public const string Kubernetes = "Kubernetes";
 }
 
 /// <summary>
