@@ -14,7 +14,13 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 log() { printf '==> %s\n' "$*" >&2; }
 
+SSHD_DIR=""
+
 cleanup() {
+  if [ -n "$SSHD_DIR" ]; then
+    "$ROOT/eng/sshd.sh" stop "$SSHD_DIR" || true
+    rm -rf "$SSHD_DIR"
+  fi
   dotnet build-server shutdown >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -119,6 +125,20 @@ main() {
   if ! dotnet build McpGateway.sln -c "$CONFIGURATION" -nodeReuse:false -v minimal; then
     log "build failed"
     summary_and_exit 0 0 1
+  fi
+
+  # One OpenSSH server on loopback for the whole run (ssh_exec tests); they skip locally without it
+  # and fail under CI=true.
+  if ensure_packages openssh-server && [ "$(id -u)" -eq 0 ]; then
+    SSHD_DIR="$(mktemp -d)"
+    if ssh_environment="$("$ROOT/eng/sshd.sh" start "$SSHD_DIR")"; then
+      eval "$ssh_environment"
+      log "sshd for the tests on 127.0.0.1:$MCPGW_TEST_SSH_PORT"
+    else
+      log "could not start sshd for the tests"
+    fi
+  else
+    log "sshd for the tests needs openssh-server and root here; ssh_exec tests will skip (and fail under CI=true)"
   fi
 
   local status=0

@@ -13,6 +13,22 @@ internal static class GatewayProcess
     public static string ReferenceConfig => Path.Combine(RepositoryRoot, "samples", "reference.appsettings.json");
 
     /// <param name="application">The folder of the <c>mcp-gateway.dll</c> to run; the one beside the tests when null.</param>
+    /// <summary>Runs another program of this machine (pgrep, say) to see what the gateway left behind.</summary>
+    public static async Task<ProcessResult> RunProgramAsync(string program, IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return new ProcessResult(process.ExitCode, await output, await error);
+    }
+
     public static async Task<ProcessResult> RunAsync(IEnumerable<string> arguments, IDictionary<string, string?>? environment = null, string? workingDirectory = null, string? standardInput = null, string? application = null)
     {
         var start = new ProcessStartInfo("dotnet")

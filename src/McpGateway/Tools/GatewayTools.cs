@@ -13,7 +13,7 @@ namespace McpGateway.Tools;
 /// </summary>
 public static class GatewayTools
 {
-    public static IReadOnlyList<IGatewayToolModule> All { get; } = Validate([new HttpCallModule()]);
+    public static IReadOnlyList<IGatewayToolModule> All { get; } = Validate([new HttpCallModule(), new SshExec.SshExecModule()]);
 
     /// <summary>The policy catalog of every registered tool.</summary>
     public static ToolCatalog Catalog() => new([.. All.Select(m => m.Policy)]);

@@ -45,7 +45,7 @@ internal sealed class GatewayEnvironment : IAsyncDisposable
         return environment;
     }
 
-    public void WriteConfiguration(bool anonymous, string? extraService = null, JsonObject? http = null, JsonObject? timings = null, JsonObject? approvals = null, string? serviceUrl = null)
+    public void WriteConfiguration(bool anonymous, string? extraService = null, JsonObject? http = null, JsonObject? timings = null, JsonObject? approvals = null, string? serviceUrl = null, JsonObject? ssh = null)
     {
         var services = new JsonObject
         {
@@ -76,7 +76,7 @@ internal sealed class GatewayEnvironment : IAsyncDisposable
                     ["agent-owner"] = new JsonObject { ["Groups"] = new JsonArray("approvers"), ["Roles"] = new JsonArray("operator") },
                     ["approving-agent"] = new JsonObject { ["Groups"] = new JsonArray("agents", "approvers"), ["Roles"] = new JsonArray("agent") },
                 },
-                ["Targets"] = new JsonObject { ["Http"] = services },
+                ["Targets"] = ssh is null ? new JsonObject { ["Http"] = services } : new JsonObject { ["Http"] = services, ["Ssh"] = ssh },
                 ["Anonymous"] = new JsonObject { ["Enabled"] = anonymous, ["Identity"] = anonymous ? "anon" : null },
                 ["Http"] = http ?? new JsonObject(),
                 ["Timings"] = timings ?? new JsonObject(),

@@ -18,7 +18,6 @@ internal sealed class SshExecClassifier : IToolClassifier
     internal const string HostArgument = "host";
     internal const string CommandArgument = "command";
     internal const string TimeoutArgument = "timeoutSeconds";
-    internal const string JustificationArgument = "justification";
 
     /// <summary>Longest command accepted, in characters.</summary>
     public const int MaxCommandLength = 16 * 1024;
@@ -62,7 +61,6 @@ internal sealed class SshExecClassifier : IToolClassifier
         }
 
         var timeout = ReadTimeout(fields[TimeoutArgument], refusals);
-        CheckJustification(fields[JustificationArgument], refusals);
         if (refusals.Count > 0 || command is null || host is null)
         {
             return new Classification(SshExecTool.Name, host ?? TargetName(fields), facts.Set(CommonFacts.Unparsed, false).Set(CommonFacts.Complex, false).Build(), [], [.. refusals], null);
@@ -176,24 +174,6 @@ internal sealed class SshExecClassifier : IToolClassifier
 
         refusals.Add(new Refusal(ToolArguments.RefusalCode, $"Argument 'timeoutSeconds' must be a whole number of seconds from 1 to {MaxTimeoutSeconds:N0}, not {(value.ValueKind == JsonValueKind.Number ? value.GetRawText() : JsonText.KindOf(value))}; or leave it out."));
         return null;
-    }
-
-    /// <summary>A justification is shown to approvers and recorded; it is not classified, but must be text.</summary>
-    private static void CheckJustification(JsonElement? element, List<Refusal> refusals)
-    {
-        if (element is not { ValueKind: not JsonValueKind.Null } value)
-        {
-            return;
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            refusals.Add(new Refusal(ToolArguments.RefusalCode, $"Argument 'justification' must be a string, not {JsonText.KindOf(value)}; or leave it out."));
-        }
-        else if (!JsonText.TryGetString(value, out _))
-        {
-            refusals.Add(new Refusal(ToolArguments.RefusalCode, "Argument 'justification' has an invalid \\u escape (an unpaired surrogate): remove it."));
-        }
     }
 
     private static string? TargetName(ToolArguments fields) =>

@@ -85,7 +85,7 @@ public static class SshExecTool
 
     /// <summary>The arguments <c>ssh_exec</c> accepts; the classifier refuses any other.</summary>
     public static IReadOnlyList<string> Arguments { get; } =
-        [SshExecClassifier.HostArgument, SshExecClassifier.CommandArgument, SshExecClassifier.TimeoutArgument, SshExecClassifier.JustificationArgument];
+        [SshExecClassifier.HostArgument, SshExecClassifier.CommandArgument, SshExecClassifier.TimeoutArgument];
 
     public static ToolDescriptor Create() => new(Name, TargetKinds.Ssh, Facts, ElementLists, Obligations, new SshExecClassifier(), Arguments);
 }

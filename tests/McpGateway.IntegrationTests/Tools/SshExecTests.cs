@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using McpGateway.IntegrationTests.Support;
+
+namespace McpGateway.IntegrationTests.Tools;
+
+/// <summary>
+/// <c>ssh_exec</c> against the real OpenSSH server of the test run, through a real MCP client:
+/// pinned host keys, key and password login, exactly the checked command, caps, timeouts that end
+/// the remote processes, and refusals that never reach the host.
+/// </summary>
+public sealed class SshExecTests : IAsyncLifetime
+{
+    private const string Policies = """
+        rules:
+          - name: lab-commands
+            when: { identity: test-agent, tool: ssh_exec, connection: [lab, lab-password, impostor] }
+            effect: allow
+            obligations: { timeout: 20s, maxOutputBytes: 4KiB }
+          - name: no-rm
+            when: { tool: ssh_exec, facts: { shell.stages.programName: rm } }
+            effect: deny
+            reason: nothing is deleted on hosts
+        """;
+
+    private GatewayEnvironment _environment = null!;
+    private InMemoryGateway _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        _environment = await GatewayEnvironment.CreateAsync();
+        if (SshServer.SkipReason is not null)
+        {
+            return;
+        }
+
+        File.WriteAllText(Path.Combine(_environment.Root, "ssh.password"), SshServer.Password);
+        JsonObject Host(string pin, JsonObject auth)
+        {
+            var host = new JsonObject { ["Address"] = "127.0.0.1", ["Port"] = SshServer.Port, ["User"] = SshServer.User, ["HostKeys"] = new JsonArray(pin) };
+            foreach (var (name, value) in auth)
+            {
+                host[name] = value?.DeepClone();
+            }
+
+            return host;
+        }
+
+        _environment.WriteConfiguration(false, ssh: new JsonObject
+        {
+            ["lab"] = Host(SshServer.HostKey, new JsonObject { ["PrivateKey"] = $"{{file:{SshServer.KeyFile}}}" }),
+            ["lab-password"] = Host(SshServer.HostKey, new JsonObject { ["Password"] = "{file:ssh.password}" }),
+            ["impostor"] = Host(SshServer.OtherHostKey, new JsonObject { ["PrivateKey"] = $"{{file:{SshServer.KeyFile}}}" }),
+        });
+        File.WriteAllText(Path.Combine(_environment.PoliciesPath, "ssh.yaml"), Policies);
+        _gateway = await InMemoryGateway.StartAsync(_environment, "test-agent");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync();
+        }
+
+        await _environment.DisposeAsync();
+    }
+
+    [SshFact]
+    public async Task A_command_runs_exactly_as_checked_with_key_or_password_login()
+    {
+        var key = await RunAsync("lab", """printf '%s|' "a b" 'c;d' $'e\tf' && id -un""");
+        var password = await RunAsync("lab-password", "uname -s");
+        var failing = await RunAsync("lab", "ls /no/such/path");
+
+        key.GetProperty("exitCode").GetInt32().Should().Be(0, key.GetRawText());
+        key.GetProperty("stdout").GetString().Should().Be("a b|c;d|e\tf|" + SshServer.User + "\n", "every word reaches the remote shell as it was parsed");
+        password.GetProperty("stdout").GetString().Should().Be("Linux\n");
+        failing.GetProperty("exitCode").GetInt32().Should().Be(2);
+        failing.GetProperty("stderr").GetString().Should().Contain("No such file");
+    }
+
+    [SshFact]
+    public async Task A_host_presenting_an_unpinned_key_is_refused_before_login()
+    {
+        var result = await _gateway.Client.CallToolAsync("ssh_exec", new Dictionary<string, object?> { ["host"] = "impostor", ["command"] = "touch /tmp/impostor-was-here" });
+
+        result.IsError.Should().BeTrue();
+        result.Text().Should().Contain("not pinned").And.Contain("SHA256:");
+        File.Exists("/tmp/impostor-was-here").Should().BeFalse();
+    }
+
+    [SshFact]
+    public async Task A_refused_command_never_reaches_the_host()
+    {
+        var marker = $"/tmp/mcpgw-keep-{Guid.NewGuid():N}";
+        await RunAsync("lab", $"touch {marker}");
+
+        var refused = await _gateway.Client.CallToolAsync("ssh_exec", new Dictionary<string, object?> { ["host"] = "lab", ["command"] = $"ls /tmp; rm -f {marker}" });
+        var wrapped = await _gateway.Client.CallToolAsync("ssh_exec", new Dictionary<string, object?> { ["host"] = "lab", ["command"] = $"sh -c 'rm -f {marker}'" });
+
+        refused.IsError.Should().BeTrue();
+        refused.Text().Should().Contain("nothing is deleted");
+        wrapped.IsError.Should().BeTrue();
+        File.Exists(marker).Should().BeTrue("neither call ran anything");
+        File.Delete(marker);
+    }
+
+    [SshFact]
+    public async Task Output_is_capped_and_a_timeout_ends_every_remote_process_of_the_call()
+    {
+        var big = await RunAsync("lab", "head -c 100000 /dev/zero");
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var watch = Stopwatch.StartNew();
+        var slow = await _gateway.Client.CallToolAsync("ssh_exec", new Dictionary<string, object?> { ["host"] = "lab", ["command"] = $"sleep 300{tag[..0]} | cat; echo {tag}", ["timeoutSeconds"] = 1 });
+        watch.Stop();
+
+        big.GetProperty("truncated").GetBoolean().Should().BeTrue();
+        big.GetProperty("stdout").GetString()!.Length.Should().BeLessThanOrEqualTo(4096);
+        var structured = slow.Structured();
+        structured.GetProperty("timedOut").GetBoolean().Should().BeTrue();
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(15));
+        await Task.Delay(500);
+        var survivors = await GatewayProcess.RunProgramAsync("pgrep", ["-u", SshServer.User, "-f", "sleep 300"]);
+        survivors.StandardOutput.Trim().Should().BeEmpty($"the remote pipeline must end with the call (mayStillBeRunning={structured.GetProperty("mayStillBeRunning")})");
+    }
+
+    private async Task<System.Text.Json.JsonElement> RunAsync(string host, string command)
+    {
+        var result = await _gateway.Client.CallToolAsync("ssh_exec", new Dictionary<string, object?> { ["host"] = host, ["command"] = command });
+        return result.Structured();
+    }
+}
