@@ -19,7 +19,7 @@ internal sealed class SqlColumnSources(TimeProvider time)
         FROM pg_catalog.pg_attribute a
         JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-        JOIN unnest($1::pg_catalog.oid[], $2::pg_catalog.int2[]) AS k(relid, num) ON k.relid = a.attrelid AND k.num = a.attnum
+        JOIN unnest($1::pg_catalog.int8[], $2::pg_catalog.int2[]) AS k(relid, num) ON k.relid::pg_catalog.oid = a.attrelid AND k.num = a.attnum
         """;
 
     private readonly ConditionalWeakTable<NpgsqlDataSource, ConcurrentDictionary<(uint Table, short Column), (string Source, long At)>> _caches = new();
@@ -61,7 +61,7 @@ internal sealed class SqlColumnSources(TimeProvider time)
 
         await using (var command = new NpgsqlCommand(Query, connection))
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = missing.Select(m => m.Table).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter { Value = missing.Select(m => (long)m.Table).ToArray() });
             command.Parameters.Add(new NpgsqlParameter { Value = missing.Select(m => m.Column).ToArray() });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
