@@ -104,9 +104,14 @@ internal static class RunSqlPreview
 
             await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
             var plan = text is null ? null : JsonNode.Parse(text)?[0]?["Plan"];
+
+            // A write's top node (ModifyTable) returns no rows; the rows it would change are its input's.
+            var rows = plan?["Node Type"]?.GetValue<string>() == "ModifyTable" && plan["Plans"] is JsonArray { Count: > 0 } inputs
+                ? inputs[0]?["Plan Rows"]
+                : plan?["Plan Rows"];
             return new JsonObject
             {
-                ["estimatedRows"] = plan?["Plan Rows"]?.DeepClone(),
+                ["estimatedRows"] = rows?.DeepClone(),
                 ["estimatedCost"] = plan?["Total Cost"]?.DeepClone(),
                 ["node"] = plan?["Node Type"]?.DeepClone(),
                 ["plan"] = plan?.DeepClone(),
