@@ -88,7 +88,7 @@ SELECT 1 + (i % 3), round((i * 7.35)::numeric, 2), CASE WHEN i % 4 = 0 THEN 'shi
        '2026-04-01 00:00:00+00'::timestamptz + i * interval '1 hour', jsonb_build_object('items', i % 5 + 1)
 FROM generate_series(1, 20) AS i;
 SQL
-    { log "seeding failed:"; cat "$dir/seed.log" >&2; return 1; }
+    { log "seeding failed:"; cat "$dir/seed.log" >&2; stop "$dir"; return 1; }
   log "PostgreSQL listening on 127.0.0.1:$port (data in $dir)"
   printf 'export MCPGW_TEST_POSTGRES=%q\n' "Host=127.0.0.1;Port=$port;Username=postgres;Password=$password;Database=orders"
   printf 'export MCPGW_TEST_POSTGRES_DIR=%q\n' "$dir"

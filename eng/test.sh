@@ -15,6 +15,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 log() { printf '==> %s\n' "$*" >&2; }
 
 cleanup() {
+  if [ -n "${MCPGW_TEST_POSTGRES_DIR:-}" ]; then
+    "$ROOT/eng/postgres.sh" stop "$MCPGW_TEST_POSTGRES_DIR" || true
+  fi
   dotnet build-server shutdown >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -119,6 +122,14 @@ main() {
   if ! dotnet build McpGateway.sln -c "$CONFIGURATION" -nodeReuse:false -v minimal; then
     log "build failed"
     summary_and_exit 0 0 1
+  fi
+
+  # One PostgreSQL server for the whole run (run_sql's tests); stopped by the cleanup trap.
+  local postgres_env
+  if postgres_env="$("$ROOT/eng/postgres.sh" start)"; then
+    eval "$postgres_env"
+  else
+    log "PostgreSQL could not be started: the run_sql tests will skip, or fail under CI=true"
   fi
 
   local status=0
