@@ -6,6 +6,7 @@ namespace McpGateway.IntegrationTests.RunSql;
 /// Ways to get a write past the reference bundle's read-only analyst rule, end to end: each must
 /// be refused, recorded, and leave the orders data exactly as it was.
 /// </summary>
+[Collection(PostgresTests.Name)]
 public sealed class RunSqlBypassTests : IAsyncLifetime
 {
     private SqlGatewaySetup _setup = null!;

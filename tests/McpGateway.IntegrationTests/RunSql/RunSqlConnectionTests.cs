@@ -7,6 +7,7 @@ using Npgsql;
 namespace McpGateway.IntegrationTests.RunSql;
 
 /// <summary>The gateway's connections: privileged roles refused, rotated credentials, credentials never shown, large results.</summary>
+[Collection(PostgresTests.Name)]
 public sealed class RunSqlConnectionTests : IAsyncLifetime
 {
     private SqlGatewaySetup _setup = null!;

@@ -4,6 +4,7 @@ using McpGateway.IntegrationTests.Support;
 namespace McpGateway.IntegrationTests.RunSql;
 
 /// <summary>run_sql end to end: a real MCP client, the whole pipeline, a real PostgreSQL.</summary>
+[Collection(PostgresTests.Name)]
 public sealed class RunSqlTests : IAsyncLifetime
 {
     private SqlGatewaySetup _setup = null!;

@@ -92,3 +92,13 @@ public sealed class PostgresTheoryAttribute : TheoryAttribute
         Skip = TestPostgres.SkipReason;
     }
 }
+
+/// <summary>
+/// The tests on the shared PostgreSQL server run on their own, after the parallel ones: their
+/// timings (a million rows within 2 s, timeouts) are not disturbed by other tests, nor theirs.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class PostgresTests
+{
+    public const string Name = "PostgreSQL";
+}
