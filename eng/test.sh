@@ -21,6 +21,9 @@ cleanup() {
     "$ROOT/eng/sshd.sh" stop "$SSHD_DIR" || true
     rm -rf "$SSHD_DIR"
   fi
+  if [ -n "${MCPGW_TEST_POSTGRES_DIR:-}" ]; then
+    "$ROOT/eng/postgres.sh" stop "$MCPGW_TEST_POSTGRES_DIR" || true
+  fi
   dotnet build-server shutdown >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -139,6 +142,14 @@ main() {
     fi
   else
     log "sshd for the tests needs openssh-server and root here; ssh_exec tests will skip (and fail under CI=true)"
+  fi
+
+  # One PostgreSQL server for the whole run (run_sql's tests); stopped by the cleanup trap.
+  local postgres_env
+  if postgres_env="$("$ROOT/eng/postgres.sh" start)"; then
+    eval "$postgres_env"
+  else
+    log "PostgreSQL could not be started: the run_sql tests will skip, or fail under CI=true"
   fi
 
   local status=0

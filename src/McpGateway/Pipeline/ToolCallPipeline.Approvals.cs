@@ -18,7 +18,8 @@ public sealed partial class ToolCallPipeline
     /// <summary>The admit half's last step for a call that needs approval: ask, and wait within the configured limit.</summary>
     private async Task<ToolCallOutcome> AwaitApprovalAsync(ToolCallContext context, CancellationToken cancellationToken)
     {
-        var (record, refusal) = await _approvals.OpenAsync(context, Preview(context), cancellationToken).ConfigureAwait(false);
+        var preview = await PreviewAsync(context, cancellationToken).ConfigureAwait(false);
+        var (record, refusal) = await _approvals.OpenAsync(context, preview, cancellationToken).ConfigureAwait(false);
         if (record is null)
         {
             return Error(context, "Refused. " + refusal);
@@ -64,7 +65,7 @@ public sealed partial class ToolCallPipeline
         var decided = _decide.Run(run);
         var refusal = decided.Refusal is { } refused
             ? "The policy now refuses this call: " + string.Join(" ", refused)
-            : WhyNotRun(run, record);
+            : WhyNotRun(run, record, await MustMatchPreviewAsync(run, record, cancellationToken).ConfigureAwait(false));
 
         var (current, claimed) = await _approvals.ClaimAsync(record.Id, run.CallId, RunLease(run), cancellationToken).ConfigureAwait(false);
         if (!claimed)
@@ -125,7 +126,7 @@ public sealed partial class ToolCallPipeline
     internal static ToolCallOutcome PendingAnswer(ApprovalRecord record) => Pending(string.Empty, record, text => text);
 
     /// <summary>Why an approved request may not run now, or null: it must be the same request, on the same target, still approved under the current rules.</summary>
-    private string? WhyNotRun(ToolCallContext run, ApprovalRecord record)
+    private static string? WhyNotRun(ToolCallContext run, ApprovalRecord record, bool previewChanged)
     {
         var decision = run.Decision!;
         var configuration = run.Snapshot.Configuration;
@@ -155,8 +156,7 @@ public sealed partial class ToolCallPipeline
             }
         }
 
-        if (record.Sensitive?["preview"] is JsonObject { } stored && stored["mustMatchAtExecution"]?.GetValue<bool>() == true
-            && !JsonNode.DeepEquals(stored["detail"], Preview(run)?.Detail))
+        if (previewChanged)
         {
             return "What the call would do changed since it was approved (its preview no longer matches); make the call again to ask anew.";
         }
@@ -167,7 +167,12 @@ public sealed partial class ToolCallPipeline
     private static TimeSpan RunLease(ToolCallContext run) =>
         GatewayInstance.LeaseFor(run.Decision!, run.Snapshot.Configuration.Timings.LeaseMargin);
 
-    private ToolPreview? Preview(ToolCallContext context)
+    /// <summary>Whether the request's preview had to match at execution and no longer does (a dry-run diff that changed).</summary>
+    private async Task<bool> MustMatchPreviewAsync(ToolCallContext run, ApprovalRecord record, CancellationToken cancellationToken) =>
+        record.Sensitive?["preview"] is JsonObject { } stored && stored["mustMatchAtExecution"]?.GetValue<bool>() == true
+        && !JsonNode.DeepEquals(stored["detail"], (await PreviewAsync(run, cancellationToken).ConfigureAwait(false))?.Detail);
+
+    private async Task<ToolPreview?> PreviewAsync(ToolCallContext context, CancellationToken cancellationToken)
     {
         if (context.Decision?.Classification?.Request is not { } request || !_modules.TryGetValue(context.Request.Tool, out var module))
         {
@@ -176,7 +181,7 @@ public sealed partial class ToolCallPipeline
 
         try
         {
-            return module.Preview(request);
+            return await module.PreviewAsync(request, context.Snapshot, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

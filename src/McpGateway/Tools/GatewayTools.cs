@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using McpGateway.Configuration;
 using McpGateway.Policies.Tools;
 using McpGateway.Tools.HttpCall;
+using McpGateway.Tools.RunSql;
 
 namespace McpGateway.Tools;
 
@@ -13,7 +14,7 @@ namespace McpGateway.Tools;
 /// </summary>
 public static class GatewayTools
 {
-    public static IReadOnlyList<IGatewayToolModule> All { get; } = Validate([new HttpCallModule(), new SshExec.SshExecModule()]);
+    public static IReadOnlyList<IGatewayToolModule> All { get; } = Validate([new HttpCallModule(), new RunSqlModule(), new SshExec.SshExecModule()]);
 
     /// <summary>The policy catalog of every registered tool.</summary>
     public static ToolCatalog Catalog() => new([.. All.Select(m => m.Policy)]);

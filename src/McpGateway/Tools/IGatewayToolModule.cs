@@ -28,6 +28,15 @@ public interface IGatewayToolModule
     /// </summary>
     Pipeline.ToolPreview? Preview(object request) => null;
 
+    /// <summary>
+    /// The preview when it needs the target (a database's estimate, a dry run): computed with the
+    /// clients of <paramref name="snapshot"/>, the snapshot the call was admitted with. Without an
+    /// override, the same as <see cref="Preview"/>. It never changes the target, and a target that
+    /// cannot be reached gives a preview that says so rather than an exception.
+    /// </summary>
+    ValueTask<Pipeline.ToolPreview?> PreviewAsync(object request, Runtime.RuntimeSnapshot snapshot, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Preview(request));
+
     /// <summary>Registers the tool's backend (with <see cref="Pipeline.ToolBackendRegistration.AddToolBackend{TRequest, TBackend}"/>) and its clients.</summary>
     void AddBackend(IServiceCollection services);
 }

@@ -19,7 +19,6 @@ internal sealed class RunSqlClassifier : IToolClassifier
     internal const string SqlArgument = "sql";
     internal const string ParamsArgument = "params";
     internal const string MaxRowsArgument = "maxRows";
-    internal const string JustificationArgument = "justification";
 
     /// <summary>Longest SQL text accepted, in characters; longer text is refused before it is parsed.</summary>
     internal const int MaxSqlLength = 256 * 1024;
@@ -43,7 +42,6 @@ internal sealed class RunSqlClassifier : IToolClassifier
         var sql = CheckSql(fields.RequiredString(SqlArgument, SqlHelp), refusals);
         var parameters = ReadParameters(fields[ParamsArgument], refusals);
         var maxRows = ReadMaxRows(fields[MaxRowsArgument], refusals);
-        CheckJustification(fields[JustificationArgument], refusals);
 
         var facts = new FactSetBuilder();
         var unparsed = new List<string>();
@@ -179,14 +177,6 @@ internal sealed class RunSqlClassifier : IToolClassifier
 
         refusals.Add(new Refusal(SqlRefusalCodes.Arguments, $"Argument 'maxRows' must be a whole number of at least 1, like 100, not {JsonText.KindOf(value)}; or leave it out."));
         return null;
-    }
-
-    private static void CheckJustification(JsonElement? element, List<Refusal> refusals)
-    {
-        if (element is { } value && value.ValueKind != JsonValueKind.Null && (value.ValueKind != JsonValueKind.String || !JsonText.TryGetString(value, out _)))
-        {
-            refusals.Add(new Refusal(SqlRefusalCodes.Arguments, $"Argument 'justification' must be a string saying why the call is needed, not {JsonText.KindOf(value)}; or leave it out."));
-        }
     }
 
     private static void CheckParameterCount(int highest, ImmutableArray<JsonElement>? parameters, List<Refusal> refusals)

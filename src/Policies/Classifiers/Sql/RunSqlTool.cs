@@ -75,11 +75,14 @@ public static class RunSqlTool
         new(MaxAffectedRows, ObligationKind.Count, "Most rows a write may change; a write that changes more is rolled back."),
     ];
 
-    /// <summary>The arguments <c>run_sql</c> accepts; the classifier refuses any other.</summary>
+    /// <summary>
+    /// The arguments <c>run_sql</c> accepts; the classifier refuses any other. The optional
+    /// <c>justification</c> every target tool takes is removed by the pipeline before classification.
+    /// </summary>
     public static IReadOnlyList<string> Arguments { get; } =
     [
         RunSqlClassifier.ConnectionArgument, RunSqlClassifier.SqlArgument, RunSqlClassifier.ParamsArgument,
-        RunSqlClassifier.MaxRowsArgument, RunSqlClassifier.JustificationArgument,
+        RunSqlClassifier.MaxRowsArgument,
     ];
 
     public static ToolDescriptor Create() => new(Name, TargetKinds.Postgres, Facts, ElementLists, Obligations, new RunSqlClassifier(), Arguments);

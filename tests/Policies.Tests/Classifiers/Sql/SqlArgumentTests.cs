@@ -9,7 +9,7 @@ public sealed class SqlArgumentTests
     public void A_single_statement_becomes_the_request_that_runs_exactly_as_parsed()
     {
         const string sql = "/* top customers */ SELECT id, total FROM orders WHERE customer_id = $1 AND status = $2;  -- done";
-        var result = SqlCalls.Classify($$"""{"connection": "orders", "sql": {{System.Text.Json.JsonSerializer.Serialize(sql)}}, "params": [42, "open"], "maxRows": 100, "justification": "monthly report"}""");
+        var result = SqlCalls.Classify($$"""{"connection": "orders", "sql": {{System.Text.Json.JsonSerializer.Serialize(sql)}}, "params": [42, "open"], "maxRows": 100}""");
 
         result.Refusals.Should().BeEmpty();
         result.UnparsedReasons.Should().BeEmpty();
@@ -39,7 +39,7 @@ public sealed class SqlArgumentTests
     [InlineData("""{"connection": "orders", "sql": "SELECT 1", "maxRows": 0}""", "arguments", "'maxRows' must be a whole number of at least 1")]
     [InlineData("""{"connection": "orders", "sql": "SELECT 1", "maxRows": 1.5}""", "arguments", "'maxRows' must be a whole number")]
     [InlineData("""{"connection": "orders", "sql": "SELECT 1", "maxRows": "10"}""", "arguments", "'maxRows' must be a whole number")]
-    [InlineData("""{"connection": "orders", "sql": "SELECT 1", "justification": 3}""", "arguments", "'justification' must be a string")]
+    [InlineData("""{"connection": "orders", "sql": "SELECT 1", "justification": "why"}""", "arguments", "Argument 'justification' is not accepted")]
     [InlineData("""{"connection": "orders", "sql": "SELECT 1\u0000; DROP TABLE orders"}""", "arguments", "NUL character")]
     [InlineData("""{"connection": "orders", "sql": "SELECT $1, $2", "params": [1]}""", "arguments", "uses $2 but 'params' has 1 value(s)")]
     [InlineData("""{"connection": "orders", "sql": "SELECT $1", "params": [1, 2]}""", "arguments", "uses only $1 to $1")]
