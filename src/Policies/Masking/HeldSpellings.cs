@@ -1,0 +1,141 @@
+using System.Buffers;
+using System.Collections.Frozen;
+using System.Text;
+
+namespace McpGateway.Policies.Masking;
+
+/// <summary>
+/// Every literal spelling of every held secret (<see cref="SecretVariants"/>), searched in one pass: a single
+/// case-insensitive <see cref="SearchValues{T}"/> finds where some spelling starts, then the spellings that begin
+/// with the same two characters (in any case) are compared there, longest first; Base64 spellings must match
+/// exactly, the others in any case.
+/// </summary>
+internal sealed class HeldSpellings
+{
+    private readonly SearchValues<string> _search;
+
+    // The spellings by a case-insensitive hash of their first two code points, longest first.
+    private readonly FrozenDictionary<int, Spelling[]> _byStart;
+
+    private HeldSpellings(HashSet<string> anyCase, HashSet<string> exact)
+    {
+        var all = anyCase.Select(text => new Spelling(text, Exact: false))
+            .Concat(exact.Where(text => !anyCase.Contains(text)).Select(text => new Spelling(text, Exact: true)))
+            .ToArray();
+        _search = SearchValues.Create([.. all.Select(spelling => spelling.Text)], StringComparison.OrdinalIgnoreCase);
+        _byStart = all
+            .GroupBy(spelling => StartKey(spelling.Text))
+            .ToFrozenDictionary(group => group.Key, group => group.OrderByDescending(spelling => spelling.Text.Length).ToArray());
+        LongestLiteral = all.Max(spelling => spelling.Text.Length);
+        LongestJoinable = all.Where(spelling => !spelling.Text.AsSpan().ContainsAnyExcept(WrappedSpellings.Alphabet))
+            .Select(spelling => spelling.Text.Length)
+            .DefaultIfEmpty(0)
+            .Max();
+    }
+
+    /// <summary>The length of the longest spelling.</summary>
+    public int LongestLiteral { get; }
+
+    /// <summary>The length of the longest spelling that can be broken over lines (see <see cref="WrappedSpellings"/>), or 0.</summary>
+    public int LongestJoinable { get; }
+
+    /// <summary>The spellings of <paramref name="secrets"/>, or null when there are none.</summary>
+    public static HeldSpellings? Of(IEnumerable<string> secrets)
+    {
+        var anyCase = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var exact = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var secret in secrets)
+        {
+            SecretVariants.AddTo(anyCase, exact, secret);
+        }
+
+        return anyCase.Count == 0 ? null : new HeldSpellings(anyCase, exact);
+    }
+
+    /// <summary>
+    /// The first position at or after <paramref name="from"/> where a spelling starts, with the length of the
+    /// longest one there; -1 when there is none.
+    /// </summary>
+    public int Next(ReadOnlySpan<char> text, int from, out int length)
+    {
+        while (from < text.Length)
+        {
+            var at = text[from..].IndexOfAny(_search);
+            if (at < 0)
+            {
+                break;
+            }
+
+            at += from;
+            length = LongestAt(text[at..]);
+            if (length > 0)
+            {
+                return at;
+            }
+
+            from = at + 1;
+        }
+
+        length = 0;
+        return -1;
+    }
+
+    /// <summary>
+    /// Adds to <paramref name="found"/> the stretch of the original text of each spelling found in
+    /// <paramref name="view"/> that was not read from the original as it is (a spelling that was is found there).
+    /// </summary>
+    public void FindIn(DecodedText view, ref List<Stretch>? found)
+    {
+        var chars = view.Chars;
+        for (var at = Next(chars, 0, out var length); at >= 0; at = Next(chars, at + 1, out length))
+        {
+            var source = view.Source(at, at + length);
+            if (source.End - source.Start != length)
+            {
+                (found ??= []).Add(source);
+            }
+        }
+    }
+
+    // 0 when the spellings found here match only in another letter case, and must match exactly.
+    private int LongestAt(ReadOnlySpan<char> rest)
+    {
+        var inAnyCase = false;
+        if (_byStart.TryGetValue(StartKey(rest), out var candidates))
+        {
+            foreach (var candidate in candidates)
+            {
+                if (rest.StartsWith(candidate.Text, StringComparison.OrdinalIgnoreCase))
+                {
+                    if (!candidate.Exact || rest.StartsWith(candidate.Text, StringComparison.Ordinal))
+                    {
+                        return candidate.Text.Length;
+                    }
+
+                    inAnyCase = true;
+                }
+            }
+        }
+
+        // The search said a spelling starts here; failing closed is all that is left if none does.
+        return inAnyCase ? 0 : throw new InvalidOperationException("The held-secret redactor found a match it cannot measure.");
+    }
+
+    // Equal for any two texts that start with the same two code points in any case (every spelling has two).
+    private static int StartKey(ReadOnlySpan<char> text)
+    {
+        var length = CodePointLength(text);
+        if (length < text.Length)
+        {
+            length += CodePointLength(text[length..]);
+        }
+
+        return string.GetHashCode(text[..length], StringComparison.OrdinalIgnoreCase);
+    }
+
+    // A surrogate pair is one code point; a lone surrogate counts as one.
+    private static int CodePointLength(ReadOnlySpan<char> text)
+        => Rune.DecodeFromUtf16(text, out _, out var consumed) == OperationStatus.Done ? consumed : 1;
+
+    private readonly record struct Spelling(string Text, bool Exact);
+}
