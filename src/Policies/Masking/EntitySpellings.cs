@@ -5,7 +5,7 @@ namespace McpGateway.Policies.Masking;
 /// encoders write them: decimal <c>&amp;#115;</c> and hex <c>&amp;#x73;</c> (<c>x</c> and the digits in any case,
 /// with or without leading zeros, a reference at most <see cref="MaximumReferenceLength"/> characters long), and
 /// the named <c>&amp;amp; &amp;lt; &amp;gt; &amp;quot; &amp;apos;</c> (in any case). A character outside the
-/// Basic Multilingual Plane may be one reference or two, one per surrogate. Every spelling is looked for in the
+/// Basic Multilingual Plane may be one reference or two, one per surrogate; <c>&amp;#0;</c> is read as U+0000. Every spelling is looked for in the
 /// decoded text, so a JSON-escaped, percent-encoded or hex spelling that was then HTML-escaped is found too, and
 /// so is Base64 wrapped with <c>&amp;#13;</c> before its line feeds (an XML writer's CR).
 /// </summary>
@@ -37,7 +37,7 @@ internal static class EntitySpellings
                 }
 
                 at += from;
-                if (ReferenceAt(text[at..], out _, out _) == 0)
+                if (ReferenceAt(text[at..], out _) == 0)
                 {
                     from = at + 1;
                     continue;
@@ -56,21 +56,21 @@ internal static class EntitySpellings
     }
 
     /// <summary>
-    /// The length of the character reference at the start of <paramref name="text"/>, and the one or two UTF-16
-    /// characters it stands for (<paramref name="second"/> is <c>'\0'</c> when one); 0 when no reference starts there.
+    /// The length of the character reference at the start of <paramref name="text"/>, and the code point (or lone
+    /// surrogate) it stands for; 0 when no reference starts there.
     /// </summary>
-    public static int ReferenceAt(ReadOnlySpan<char> text, out char first, out char second)
+    public static int ReferenceAt(ReadOnlySpan<char> text, out int value)
     {
-        first = second = '\0';
+        value = 0;
         return text switch
         {
-            ['&', '#', 'x' or 'X', ..] => Numeric(text, 3, 16, out first, out second),
-            ['&', '#', ..] => Numeric(text, 2, 10, out first, out second),
-            ['&', 'a' or 'A', 'm' or 'M', 'p' or 'P', ';', ..] => Named('&', 5, out first),
-            ['&', 'l' or 'L', 't' or 'T', ';', ..] => Named('<', 4, out first),
-            ['&', 'g' or 'G', 't' or 'T', ';', ..] => Named('>', 4, out first),
-            ['&', 'q' or 'Q', 'u' or 'U', 'o' or 'O', 't' or 'T', ';', ..] => Named('"', 6, out first),
-            ['&', 'a' or 'A', 'p' or 'P', 'o' or 'O', 's' or 'S', ';', ..] => Named('\'', 6, out first),
+            ['&', '#', 'x' or 'X', ..] => Numeric(text, 3, 16, out value),
+            ['&', '#', ..] => Numeric(text, 2, 10, out value),
+            ['&', 'a' or 'A', 'm' or 'M', 'p' or 'P', ';', ..] => Named('&', 5, out value),
+            ['&', 'l' or 'L', 't' or 'T', ';', ..] => Named('<', 4, out value),
+            ['&', 'g' or 'G', 't' or 'T', ';', ..] => Named('>', 4, out value),
+            ['&', 'q' or 'Q', 'u' or 'U', 'o' or 'O', 't' or 'T', ';', ..] => Named('"', 6, out value),
+            ['&', 'a' or 'A', 'p' or 'P', 'o' or 'O', 's' or 'S', ';', ..] => Named('\'', 6, out value),
             _ => 0,
         };
     }
@@ -84,15 +84,18 @@ internal static class EntitySpellings
         var afterReference = 0;
         while (at < text.Length)
         {
-            var c = '\0';
-            var low = '\0';
-            var length = text[at] == '&' ? ReferenceAt(text[at..], out c, out low) : 0;
+            var value = 0;
+            var length = text[at] == '&' ? ReferenceAt(text[at..], out value) : 0;
             if (length > 0)
             {
-                decoded.Add(c, at, at + length);
-                if (low != '\0')
+                if (value <= 0xFFFF)
                 {
-                    decoded.Add(low, at, at + length);
+                    decoded.Add((char)value, at, at + length);
+                }
+                else
+                {
+                    decoded.Add((char)(0xD800 + ((value - 0x10000) >> 10)), at, at + length);
+                    decoded.Add((char)(0xDC00 + ((value - 0x10000) & 0x3FF)), at, at + length);
                 }
 
                 at += length;
@@ -123,16 +126,15 @@ internal static class EntitySpellings
         }
     }
 
-    private static int Named(char c, int length, out char first)
+    private static int Named(char c, int length, out int value)
     {
-        first = c;
+        value = c;
         return length;
     }
 
-    private static int Numeric(ReadOnlySpan<char> text, int digits, int radix, out char first, out char second)
+    private static int Numeric(ReadOnlySpan<char> text, int digits, int radix, out int value)
     {
-        first = second = '\0';
-        var value = 0;
+        value = 0;
         var at = digits;
         for (; at < Math.Min(text.Length, MaximumReferenceLength - 1); at++)
         {
@@ -145,22 +147,7 @@ internal static class EntitySpellings
             value = (value * radix) + digit;
         }
 
-        if (at == digits || at >= text.Length || text[at] != ';' || value is 0 or > 0x10FFFF)
-        {
-            return 0;
-        }
-
-        if (value <= 0xFFFF)
-        {
-            first = (char)value;
-        }
-        else
-        {
-            first = (char)(0xD800 + ((value - 0x10000) >> 10));
-            second = (char)(0xDC00 + ((value - 0x10000) & 0x3FF));
-        }
-
-        return at + 1;
+        return at == digits || at >= text.Length || text[at] != ';' || value > 0x10FFFF ? 0 : at + 1;
     }
 
     private static int DigitValue(char c) => c switch

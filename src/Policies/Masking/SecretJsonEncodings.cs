@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 
 namespace McpGateway.Policies.Masking;
 
@@ -8,7 +9,7 @@ namespace McpGateway.Policies.Masking;
 /// JSON string spellings of a secret (the text between the quotes), in every combination of the choices JSON
 /// writers make: <c>"</c> as <c>\"</c> or <c>\u0022</c>; HTML-sensitive characters (<c>&lt;&gt;&amp;'+`</c>)
 /// kept or <c>\uXXXX</c>; <c>/</c> kept or <c>\/</c>; non-ASCII text kept, escaped as the relaxed
-/// System.Text.Json encoder does (surrogate pairs, controls, separators, private-use and unassigned characters),
+/// System.Text.Json encoder does (every character it will encode, surrogates always),
 /// or all escaped; <c>\b \f \n \r \t</c> or <c>\u00XX</c> for those controls. <c>\</c> is always <c>\\</c>
 /// and other controls always <c>\u00XX</c>, as JSON requires. Hex digits are written in upper case: the
 /// spellings are matched in any letter case.
@@ -78,11 +79,7 @@ internal static class SecretJsonEncodings
     private static bool Escapes(NonAscii nonAscii, char c) => nonAscii switch
     {
         NonAscii.Kept => false,
-        NonAscii.AsRelaxedEncoder => char.IsSurrogate(c) || IsNoncharacter(c) || char.GetUnicodeCategory(c) is
-            UnicodeCategory.Control or UnicodeCategory.SpaceSeparator or UnicodeCategory.LineSeparator or
-            UnicodeCategory.ParagraphSeparator or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned,
+        NonAscii.AsRelaxedEncoder => char.IsSurrogate(c) || JavaScriptEncoder.UnsafeRelaxedJsonEscaping.WillEncode(c),
         _ => true,
     };
-
-    private static bool IsNoncharacter(char c) => c is (>= '\uFDD0' and <= '\uFDEF') or '\uFFFE' or '\uFFFF';
 }

@@ -165,7 +165,7 @@ public sealed partial class HeldSecretEncodingTests
     [Fact]
     public void References_that_spell_no_secret_come_back_as_the_same_instance()
     {
-        const string Text = "a &amp; b &lt;c&gt; &#115;&#x65;cret &#0; &#x110000; &#99999999; &unknown; & &# &#x;";
+        const string Text = "a &amp; b &lt;c&gt; &#115;&#x65;cret &#0; &#x110000; &#99999999; &#x0000073; &unknown; & &# &#x;";
 
         new HeldSecretRedactor([Token, Special]).Redact(Text).Should().BeSameAs(Text);
     }
