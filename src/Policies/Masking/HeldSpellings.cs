@@ -6,12 +6,21 @@ namespace McpGateway.Policies.Masking;
 
 /// <summary>
 /// Every literal spelling of every held secret (<see cref="SecretVariants"/>), searched in one pass: a single
-/// case-insensitive <see cref="SearchValues{T}"/> finds where some spelling starts, then the spellings that begin
-/// with the same two characters (in any case) are compared there, longest first; Base64 spellings must match
-/// exactly, the others in any case.
+/// case-insensitive <see cref="SearchValues{T}"/> finds where the start of some spelling (its first
+/// <see cref="SearchedLength"/> characters) is, then the spellings that begin with the same two characters (in any
+/// case) are compared there, longest first; Base64 spellings must match exactly, the others in any case.
 /// </summary>
+/// <remarks>
+/// Searching for the starts rather than the whole spellings keeps the search fast: many spellings of one secret
+/// share their start (the value in every case, its percent-encodings and JSON escapes; a Base64 run and the same
+/// run with its last character and padding), so there are far fewer distinct starts than spellings. Past
+/// 80 strings <see cref="SearchValues{T}"/> leaves its vectorised (Teddy) search for a much slower one.
+/// </remarks>
 internal sealed class HeldSpellings
 {
+    /// <summary>How many characters of each spelling are searched for; the rest is compared where they are found.</summary>
+    public const int SearchedLength = 6;
+
     private readonly SearchValues<string> _search;
 
     // The spellings by a case-insensitive hash of their first two code points, longest first.
@@ -22,15 +31,17 @@ internal sealed class HeldSpellings
         var all = anyCase.Select(text => new Spelling(text, Exact: false))
             .Concat(exact.Where(text => !anyCase.Contains(text)).Select(text => new Spelling(text, Exact: true)))
             .ToArray();
-        _search = SearchValues.Create([.. all.Select(spelling => spelling.Text)], StringComparison.OrdinalIgnoreCase);
+        var starts = all.Select(spelling => Start(spelling.Text)).Distinct(StringComparer.OrdinalIgnoreCase);
+        _search = SearchValues.Create([.. starts], StringComparison.OrdinalIgnoreCase);
         _byStart = all
             .GroupBy(spelling => StartKey(spelling.Text))
             .ToFrozenDictionary(group => group.Key, group => group.OrderByDescending(spelling => spelling.Text.Length).ToArray());
         LongestLiteral = all.Max(spelling => spelling.Text.Length);
-        LongestJoinable = all.Where(spelling => !spelling.Text.AsSpan().ContainsAnyExcept(WrappedSpellings.Alphabet))
-            .Select(spelling => spelling.Text.Length)
-            .DefaultIfEmpty(0)
-            .Max();
+        var joinable = all.Select(spelling => spelling.Text)
+            .Where(text => !text.AsSpan().ContainsAnyExcept(WrappedSpellings.Alphabet))
+            .ToArray();
+        LongestJoinable = joinable.Select(text => text.Length).DefaultIfEmpty(0).Max();
+        Breaks = new BreakProbe(joinable);
     }
 
     /// <summary>The length of the longest spelling.</summary>
@@ -38,6 +49,9 @@ internal sealed class HeldSpellings
 
     /// <summary>The length of the longest spelling that can be broken over lines (see <see cref="WrappedSpellings"/>), or 0.</summary>
     public int LongestJoinable { get; }
+
+    /// <summary>Says which line breaks a spelling that can be broken over lines may run across.</summary>
+    public BreakProbe Breaks { get; }
 
     /// <summary>The spellings of <paramref name="secrets"/>, or null when there are none.</summary>
     public static HeldSpellings? Of(IEnumerable<string> secrets)
@@ -54,7 +68,7 @@ internal sealed class HeldSpellings
 
     /// <summary>
     /// The first position at or after <paramref name="from"/> where a spelling starts, with the length of the
-    /// longest one there; -1 when there is none.
+    /// longest one there; -1 when there is none. Where only the start of a spelling is, the search goes on.
     /// </summary>
     public int Next(ReadOnlySpan<char> text, int from, out int length)
     {
@@ -97,28 +111,34 @@ internal sealed class HeldSpellings
         }
     }
 
-    // 0 when the spellings found here match only in another letter case, and must match exactly.
+    // The length of the longest spelling at the start of `rest`, or 0 when only the start of one is there (or
+    // one that must match exactly is there in another letter case).
     private int LongestAt(ReadOnlySpan<char> rest)
     {
-        var inAnyCase = false;
         if (_byStart.TryGetValue(StartKey(rest), out var candidates))
         {
             foreach (var candidate in candidates)
             {
-                if (rest.StartsWith(candidate.Text, StringComparison.OrdinalIgnoreCase))
+                if (rest.StartsWith(candidate.Text, candidate.Exact ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase))
                 {
-                    if (!candidate.Exact || rest.StartsWith(candidate.Text, StringComparison.Ordinal))
-                    {
-                        return candidate.Text.Length;
-                    }
-
-                    inAnyCase = true;
+                    return candidate.Text.Length;
                 }
             }
         }
 
-        // The search said a spelling starts here; failing closed is all that is left if none does.
-        return inAnyCase ? 0 : throw new InvalidOperationException("The held-secret redactor found a match it cannot measure.");
+        return 0;
+    }
+
+    // The characters of `spelling` that are searched for; a surrogate pair is not cut in two.
+    private static string Start(string spelling)
+    {
+        var length = Math.Min(spelling.Length, SearchedLength);
+        if (length < spelling.Length && char.IsHighSurrogate(spelling[length - 1]))
+        {
+            length++;
+        }
+
+        return spelling[..length];
     }
 
     // Equal for any two texts that start with the same two code points in any case (every spelling has two).

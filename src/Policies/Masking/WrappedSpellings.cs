@@ -12,8 +12,10 @@ namespace McpGateway.Policies.Masking;
 /// <remarks>
 /// A break is joined when at least <see cref="MinimumLine"/> characters of <see cref="Alphabet"/> come right
 /// before it and one comes right after it; the characters of such lines, with the joined breaks left out, are
-/// searched for every spelling, and one found across a break is redacted with the breaks inside it. One pass over
-/// the text, then one over each stretch of joined lines; all of it linear.
+/// searched for every spelling, and one found across a break is redacted with the breaks inside it. A break is
+/// joined only when <see cref="BreakProbe"/> does not rule out every spelling across it, so wrapped data without a
+/// secret is hardly ever joined. One pass over the text, then one over each stretch of joined lines; all of it
+/// linear.
 /// </remarks>
 internal static class WrappedSpellings
 {
@@ -66,13 +68,13 @@ internal static class WrappedSpellings
                 }
 
                 var end = BreakEnd(text, start);
-                if (end < 0 || !IsJoined(text, start, end))
+                if (end < 0 || !IsJoined(text, start, end) || !spellings.Breaks.Allows(text, start, end))
                 {
                     continue;
                 }
 
                 joined ??= new DecodedText();
-                from = Join(text, start, end, spellings.LongestJoinable, joined);
+                from = Join(text, start, end, spellings, joined);
                 spellings.FindIn(joined, ref found);
             }
         }
@@ -83,9 +85,11 @@ internal static class WrappedSpellings
     }
 
     // Reads into `joined` the lines around the joined break text[start..end], without the breaks between them;
-    // returns where the search for breaks goes on.
-    private static int Join(ReadOnlySpan<char> text, int start, int end, int longest, DecodedText joined)
+    // returns where the search for breaks goes on. Lines are joined while no spelling is ruled out across the next
+    // break: one found across it would also run across each break between here and there, so none is lost.
+    private static int Join(ReadOnlySpan<char> text, int start, int end, HeldSpellings spellings, DecodedText joined)
     {
+        var longest = spellings.LongestJoinable;
         // A spelling found across the first break starts at most `longest` characters before it.
         var before = text[Math.Max(0, start - longest)..start];
         joined.Clear();
@@ -104,7 +108,7 @@ internal static class WrappedSpellings
 
             joined.AddRun(text, line, lineEnd);
             var next = lineEnd < text.Length ? BreakEnd(text, lineEnd) : -1;
-            if (next < 0 || !IsJoined(text, lineEnd, next))
+            if (next < 0 || !IsJoined(text, lineEnd, next) || !spellings.Breaks.Allows(text, lineEnd, next))
             {
                 return lineEnd;
             }
