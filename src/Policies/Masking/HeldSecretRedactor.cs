@@ -183,11 +183,7 @@ public sealed partial class HeldSecretRedactor
         }
 
         List<Stretch>? found = null;
-        for (var at = _spellings.Next(text, 0, out var length); at >= 0; at = _spellings.Next(text, at + 1, out length))
-        {
-            (found ??= []).Add(new Stretch(at, at + length));
-        }
-
+        _spellings.Find(text, ref found);
         WrappedSpellings.Find(text, _spellings, ref found);
         EntitySpellings.Find(text, _spellings, _decodedReach, ref found);
         return found;

@@ -5,41 +5,33 @@ using System.Text;
 namespace McpGateway.Policies.Masking;
 
 /// <summary>
-/// Every literal spelling of every held secret (<see cref="SecretVariants"/>), searched in one pass: a single
-/// case-insensitive <see cref="SearchValues{T}"/> finds where the start of some spelling (its first
-/// <see cref="SearchedLength"/> characters) is, then the spellings that begin with the same two characters (in any
-/// case) are compared there, longest first; Base64 spellings must match exactly, the others in any case.
+/// Every literal spelling of every held secret (<see cref="SecretVariants"/>), searched in two passes: those
+/// matched in any letter case, then Base64, matched exactly. In each, one <see cref="SearchValues{T}"/> finds
+/// where the start of some spelling (its first <see cref="SearchedLength"/> characters) is, then the spellings
+/// that begin with the same two characters (in any case) are compared there, longest first.
 /// </summary>
 /// <remarks>
-/// Searching for the starts rather than the whole spellings keeps the search fast: many spellings of one secret
-/// share their start (the value in every case, its percent-encodings and JSON escapes; a Base64 run and the same
-/// run with its last character and padding), so there are far fewer distinct starts than spellings. Past
-/// 80 strings <see cref="SearchValues{T}"/> leaves its vectorised (Teddy) search for a much slower one.
+/// Both are for speed; <see cref="SearchValues{T}"/> has a vectorised (Teddy) search that slows down steeply as it
+/// is given more strings. Many spellings of one secret share their start (the value in every case, its
+/// percent-encodings and JSON escapes; a Base64 run and the same run with its last character and padding), so
+/// there are far fewer distinct starts than spellings; and Base64 searched exactly, apart from the rest, turns up
+/// far fewer false starts than in one search that ignores case.
 /// </remarks>
 internal sealed class HeldSpellings
 {
     /// <summary>How many characters of each spelling are searched for; the rest is compared where they are found.</summary>
-    public const int SearchedLength = 6;
+    public const int SearchedLength = 8;
 
-    private readonly SearchValues<string> _search;
-
-    // The spellings by a case-insensitive hash of their first two code points, longest first.
-    private readonly FrozenDictionary<int, Spelling[]> _byStart;
+    // The spellings in any letter case, then the exact ones.
+    private readonly Family[] _families;
 
     private HeldSpellings(HashSet<string> anyCase, HashSet<string> exact)
     {
-        var all = anyCase.Select(text => new Spelling(text, Exact: false))
-            .Concat(exact.Where(text => !anyCase.Contains(text)).Select(text => new Spelling(text, Exact: true)))
-            .ToArray();
-        var starts = all.Select(spelling => Start(spelling.Text)).Distinct(StringComparer.OrdinalIgnoreCase);
-        _search = SearchValues.Create([.. starts], StringComparison.OrdinalIgnoreCase);
-        _byStart = all
-            .GroupBy(spelling => StartKey(spelling.Text))
-            .ToFrozenDictionary(group => group.Key, group => group.OrderByDescending(spelling => spelling.Text.Length).ToArray());
-        LongestLiteral = all.Max(spelling => spelling.Text.Length);
-        var joinable = all.Select(spelling => spelling.Text)
-            .Where(text => !text.AsSpan().ContainsAnyExcept(WrappedSpellings.Alphabet))
-            .ToArray();
+        var exactOnly = exact.Where(text => !anyCase.Contains(text)).ToArray();
+        _families = [new Family([.. anyCase], StringComparison.OrdinalIgnoreCase), new Family(exactOnly, StringComparison.Ordinal)];
+        var all = anyCase.Concat(exactOnly).ToArray();
+        LongestLiteral = all.Max(text => text.Length);
+        var joinable = all.Where(text => !text.AsSpan().ContainsAnyExcept(WrappedSpellings.Alphabet)).ToArray();
         LongestJoinable = joinable.Select(text => text.Length).DefaultIfEmpty(0).Max();
         Breaks = new BreakProbe(joinable);
     }
@@ -67,31 +59,18 @@ internal sealed class HeldSpellings
     }
 
     /// <summary>
-    /// The first position at or after <paramref name="from"/> where a spelling starts, with the length of the
-    /// longest one there; -1 when there is none. Where only the start of a spelling is, the search goes on.
+    /// Adds to <paramref name="found"/> the stretch of each spelling in <paramref name="text"/>: the longest one
+    /// of each kind (in any case, exact) at each position where one starts.
     /// </summary>
-    public int Next(ReadOnlySpan<char> text, int from, out int length)
+    public void Find(ReadOnlySpan<char> text, ref List<Stretch>? found)
     {
-        while (from < text.Length)
+        foreach (var family in _families)
         {
-            var at = text[from..].IndexOfAny(_search);
-            if (at < 0)
+            for (var at = family.Next(text, 0, out var length); at >= 0; at = family.Next(text, at + 1, out length))
             {
-                break;
+                (found ??= []).Add(new Stretch(at, at + length));
             }
-
-            at += from;
-            length = LongestAt(text[at..]);
-            if (length > 0)
-            {
-                return at;
-            }
-
-            from = at + 1;
         }
-
-        length = 0;
-        return -1;
     }
 
     /// <summary>
@@ -101,61 +80,106 @@ internal sealed class HeldSpellings
     public void FindIn(DecodedText view, ref List<Stretch>? found)
     {
         var chars = view.Chars;
-        for (var at = Next(chars, 0, out var length); at >= 0; at = Next(chars, at + 1, out length))
+        foreach (var family in _families)
         {
-            var source = view.Source(at, at + length);
-            if (source.End - source.Start != length)
+            for (var at = family.Next(chars, 0, out var length); at >= 0; at = family.Next(chars, at + 1, out length))
             {
-                (found ??= []).Add(source);
-            }
-        }
-    }
-
-    // The length of the longest spelling at the start of `rest`, or 0 when only the start of one is there (or
-    // one that must match exactly is there in another letter case).
-    private int LongestAt(ReadOnlySpan<char> rest)
-    {
-        if (_byStart.TryGetValue(StartKey(rest), out var candidates))
-        {
-            foreach (var candidate in candidates)
-            {
-                if (rest.StartsWith(candidate.Text, candidate.Exact ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase))
+                var source = view.Source(at, at + length);
+                if (source.End - source.Start != length)
                 {
-                    return candidate.Text.Length;
+                    (found ??= []).Add(source);
                 }
             }
         }
-
-        return 0;
     }
 
-    // The characters of `spelling` that are searched for; a surrogate pair is not cut in two.
-    private static string Start(string spelling)
+    // The spellings compared in one way: their starts searched for, and the spellings themselves by a
+    // case-insensitive hash of their first two code points, longest first.
+    private sealed class Family
     {
-        var length = Math.Min(spelling.Length, SearchedLength);
-        if (length < spelling.Length && char.IsHighSurrogate(spelling[length - 1]))
+        private readonly SearchValues<string> _search;
+        private readonly FrozenDictionary<int, string[]> _byStart;
+        private readonly StringComparison _comparison;
+
+        public Family(string[] spellings, StringComparison comparison)
         {
-            length++;
+            var comparer = comparison == StringComparison.Ordinal ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase;
+            _search = SearchValues.Create([.. spellings.Select(Start).Distinct(comparer)], comparison);
+            _byStart = spellings
+                .GroupBy(text => StartKey(text))
+                .ToFrozenDictionary(group => group.Key, group => group.OrderByDescending(text => text.Length).ToArray());
+            _comparison = comparison;
         }
 
-        return spelling[..length];
-    }
-
-    // Equal for any two texts that start with the same two code points in any case (every spelling has two).
-    private static int StartKey(ReadOnlySpan<char> text)
-    {
-        var length = CodePointLength(text);
-        if (length < text.Length)
+        // The first position at or after `from` where a spelling starts, with the length of the longest one there;
+        // -1 when there is none. Where only the start of a spelling is, the search goes on.
+        public int Next(ReadOnlySpan<char> text, int from, out int length)
         {
-            length += CodePointLength(text[length..]);
+            while (from < text.Length)
+            {
+                var at = text[from..].IndexOfAny(_search);
+                if (at < 0)
+                {
+                    break;
+                }
+
+                at += from;
+                length = LongestAt(text[at..]);
+                if (length > 0)
+                {
+                    return at;
+                }
+
+                from = at + 1;
+            }
+
+            length = 0;
+            return -1;
         }
 
-        return string.GetHashCode(text[..length], StringComparison.OrdinalIgnoreCase);
+        // The length of the longest spelling at the start of `rest`, or 0 when only the start of one is there.
+        private int LongestAt(ReadOnlySpan<char> rest)
+        {
+            if (_byStart.TryGetValue(StartKey(rest), out var candidates))
+            {
+                foreach (var candidate in candidates)
+                {
+                    if (rest.StartsWith(candidate, _comparison))
+                    {
+                        return candidate.Length;
+                    }
+                }
+            }
+
+            return 0;
+        }
+
+        // The characters of `spelling` that are searched for; a surrogate pair is not cut in two.
+        private static string Start(string spelling)
+        {
+            var length = Math.Min(spelling.Length, SearchedLength);
+            if (length < spelling.Length && char.IsHighSurrogate(spelling[length - 1]))
+            {
+                length++;
+            }
+
+            return spelling[..length];
+        }
+
+        // Equal for any two texts that start with the same two code points in any case (every spelling has two).
+        private static int StartKey(ReadOnlySpan<char> text)
+        {
+            var length = CodePointLength(text);
+            if (length < text.Length)
+            {
+                length += CodePointLength(text[length..]);
+            }
+
+            return string.GetHashCode(text[..length], StringComparison.OrdinalIgnoreCase);
+        }
+
+        // A surrogate pair is one code point; a lone surrogate counts as one.
+        private static int CodePointLength(ReadOnlySpan<char> text)
+            => Rune.DecodeFromUtf16(text, out _, out var consumed) == OperationStatus.Done ? consumed : 1;
     }
-
-    // A surrogate pair is one code point; a lone surrogate counts as one.
-    private static int CodePointLength(ReadOnlySpan<char> text)
-        => Rune.DecodeFromUtf16(text, out _, out var consumed) == OperationStatus.Done ? consumed : 1;
-
-    private readonly record struct Spelling(string Text, bool Exact);
 }
