@@ -5,8 +5,9 @@ using System.Text;
 namespace McpGateway.Policies.Masking;
 
 /// <summary>
-/// Every literal spelling of every held secret (<see cref="SecretVariants"/>), searched in two passes: those
-/// matched in any letter case, then Base64, matched exactly. In each, one <see cref="SearchValues{T}"/> finds
+/// Every literal spelling of every held secret (<see cref="SecretVariants"/>), searched in three passes: those
+/// matched in any letter case, apart from those that start like hex, then these, then Base64, matched exactly. In
+/// each, one <see cref="SearchValues{T}"/> finds
 /// where the start of some spelling (its first <see cref="SearchedLength"/> characters) is, then the spellings
 /// that begin with the same two characters (in any case) are compared there, longest first.
 /// </summary>
@@ -14,21 +15,27 @@ namespace McpGateway.Policies.Masking;
 /// Both are for speed; <see cref="SearchValues{T}"/> has a vectorised (Teddy) search that slows down steeply as it
 /// is given more strings. Many spellings of one secret share their start (the value in every case, its
 /// percent-encodings and JSON escapes; a Base64 run and the same run with its last character and padding), so
-/// there are far fewer distinct starts than spellings; and Base64 searched exactly, apart from the rest, turns up
-/// far fewer false starts than in one search that ignores case.
+/// there are far fewer distinct starts than spellings; and spellings that look alike searched together, apart from
+/// the rest, turn up far fewer false starts (on 1 MiB of logs, three searches take less time than one).
 /// </remarks>
 internal sealed class HeldSpellings
 {
     /// <summary>How many characters of each spelling are searched for; the rest is compared where they are found.</summary>
     public const int SearchedLength = 8;
 
-    // The spellings in any letter case, then the exact ones.
+    // The spellings in any letter case that do not start like hex, those that do, and the exact ones.
     private readonly Family[] _families;
 
     private HeldSpellings(HashSet<string> anyCase, HashSet<string> exact)
     {
         var exactOnly = exact.Where(text => !anyCase.Contains(text)).ToArray();
-        _families = [new Family([.. anyCase], StringComparison.OrdinalIgnoreCase), new Family(exactOnly, StringComparison.Ordinal)];
+        var numeric = anyCase.Where(StartsLikeHex).ToArray();
+        _families =
+        [
+            new Family([.. anyCase.Where(text => !StartsLikeHex(text))], StringComparison.OrdinalIgnoreCase),
+            new Family(numeric, StringComparison.OrdinalIgnoreCase),
+            new Family(exactOnly, StringComparison.Ordinal),
+        ];
         var all = anyCase.Concat(exactOnly).ToArray();
         LongestLiteral = all.Max(text => text.Length);
         var joinable = all.Where(text => !text.AsSpan().ContainsAnyExcept(WrappedSpellings.Alphabet)).ToArray();
@@ -60,7 +67,7 @@ internal sealed class HeldSpellings
 
     /// <summary>
     /// Adds to <paramref name="found"/> the stretch of each spelling in <paramref name="text"/>: the longest one
-    /// of each kind (in any case, exact) at each position where one starts.
+    /// of each kind at each position where one starts.
     /// </summary>
     public void Find(ReadOnlySpan<char> text, ref List<Stretch>? found)
     {
@@ -92,6 +99,10 @@ internal sealed class HeldSpellings
             }
         }
     }
+
+    // Hex spellings of ASCII text start with a digit, or with \x. Hex ids and numbers are everywhere in logs; the
+    // search for the starts of hex spellings turns up many false starts there, and is kept apart from the rest.
+    private static bool StartsLikeHex(string spelling) => char.IsAsciiDigit(spelling[0]) || spelling[0] == '\\';
 
     // The spellings compared in one way: their starts searched for, and the spellings themselves by a
     // case-insensitive hash of their first two code points, longest first.

@@ -68,7 +68,7 @@ internal static class WrappedSpellings
                 }
 
                 var end = BreakEnd(text, start);
-                if (end < 0 || !IsJoined(text, start, end) || !spellings.Breaks.Allows(text, start, end))
+                if (end < 0 || !IsJoined(text, start, end, spellings.Breaks))
                 {
                     continue;
                 }
@@ -108,7 +108,7 @@ internal static class WrappedSpellings
 
             joined.AddRun(text, line, lineEnd);
             var next = lineEnd < text.Length ? BreakEnd(text, lineEnd) : -1;
-            if (next < 0 || !IsJoined(text, lineEnd, next) || !spellings.Breaks.Allows(text, lineEnd, next))
+            if (next < 0 || !IsJoined(text, lineEnd, next, spellings.Breaks))
             {
                 return lineEnd;
             }
@@ -134,12 +134,19 @@ internal static class WrappedSpellings
             return -1;
         }
 
+        if (rest.Length == length || rest[length] is not (' ' or '\t'))
+        {
+            return at + length;
+        }
+
         var indent = rest[length..Math.Min(rest.Length, length + MaximumIndent)];
         var indented = indent.IndexOfAnyExcept(' ', '\t');
         return at + length + (indented < 0 ? indent.Length : indented);
     }
 
-    private static bool IsJoined(ReadOnlySpan<char> text, int start, int end)
+    // The probe comes before the look at the whole line: in wrapped data every line passes that.
+    private static bool IsJoined(ReadOnlySpan<char> text, int start, int end, BreakProbe breaks)
         => start >= MinimumLine && end < text.Length && Alphabet.Contains(text[end])
+            && breaks.Allows(text, start, end)
             && !text[(start - MinimumLine)..start].ContainsAnyExcept(Alphabet);
 }
