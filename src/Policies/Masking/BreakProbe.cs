@@ -10,7 +10,8 @@ namespace McpGateway.Policies.Masking;
 /// </summary>
 /// <remarks>
 /// The set is a bit per hash of the four characters, letters folded to lower case (hex spellings match in any
-/// case; folding Base64 as well only lets a few more breaks through): 32 KiB, looked at up to three times a break.
+/// case; folding Base64 as well only lets a few more breaks through): 32 KiB, looked at up to three times a break,
+/// and only after a smaller set of the two characters right either side of it (2 KiB) lets the break through.
 /// </remarks>
 internal sealed class BreakProbe
 {
@@ -20,6 +21,9 @@ internal sealed class BreakProbe
     private const int Any = 0x7F;
 
     private readonly ulong[] _bits = new ulong[(1 << HashBits) / 64];
+
+    // The two characters either side of each break, without hashing: most breaks are ruled out by these alone.
+    private readonly ulong[] _pairs = new ulong[128 * 128 / 64];
 
     /// <summary>A probe for breaks inside <paramref name="spellings"/>, which hold only <see cref="WrappedSpellings.Alphabet"/>.</summary>
     public BreakProbe(IEnumerable<string> spellings)
@@ -31,7 +35,8 @@ internal sealed class BreakProbe
             {
                 var before = i >= 2 ? Fold(spelling[i - 2]) : Any;
                 var after = i + 1 < spelling.Length ? Fold(spelling[i + 1]) : Any;
-                Set(Key(before, Fold(spelling[i - 1]), Fold(spelling[i]), after));
+                Set(_bits, Key(before, Fold(spelling[i - 1]), Fold(spelling[i]), after));
+                Set(_pairs, Pair(Fold(spelling[i - 1]), Fold(spelling[i])));
             }
         }
     }
@@ -42,13 +47,18 @@ internal sealed class BreakProbe
     /// </summary>
     public bool Allows(ReadOnlySpan<char> text, int start, int end)
     {
-        var first = Fold(text[start - 2]);
         var second = Fold(text[start - 1]);
         var third = Fold(text[end]);
+        if (!IsSet(_pairs, Pair(second, third)))
+        {
+            return false;
+        }
+
+        var first = Fold(text[start - 2]);
         var fourth = end + 1 < text.Length ? Fold(text[end + 1]) : Any;
-        return IsSet(Key(first, second, third, fourth))
-            || IsSet(Key(Any, second, third, fourth))
-            || IsSet(Key(first, second, third, Any));
+        return IsSet(_bits, Key(first, second, third, fourth))
+            || IsSet(_bits, Key(Any, second, third, fourth))
+            || IsSet(_bits, Key(first, second, third, Any));
     }
 
     // ASCII letters in lower case; anything else kept to seven bits (two characters that share them only cost a look).
@@ -57,7 +67,9 @@ internal sealed class BreakProbe
     private static int Key(int first, int second, int third, int fourth)
         => (int)(((uint)((first << 21) | (second << 14) | (third << 7) | fourth) * 0x9E3779B1u) >> (32 - HashBits));
 
-    private void Set(int key) => _bits[key >> 6] |= 1UL << key;
+    private static int Pair(int first, int second) => (first << 7) | second;
 
-    private bool IsSet(int key) => (_bits[key >> 6] & (1UL << key)) != 0;
+    private static void Set(ulong[] bits, int key) => bits[key >> 6] |= 1UL << key;
+
+    private static bool IsSet(ulong[] bits, int key) => (bits[key >> 6] & (1UL << key)) != 0;
 }
