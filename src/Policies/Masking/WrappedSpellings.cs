@@ -109,11 +109,13 @@ internal static class WrappedSpellings
     }
 
     // Reads into `joined` the lines around the joined break text[start..end], without the breaks between them;
-    // returns where the search for breaks goes on. Lines are joined while no spelling is ruled out across the next
-    // break: one found across it would also run across each break between here and there, so none is lost.
+    // returns where the search for breaks goes on. Lines are joined up to the first break the probe rules out: a
+    // spelling that runs across a later break and starts before that one would run across it as well, so none that
+    // starts before it is lost, and one that starts after it is found from the later break.
     private static int Join(ReadOnlySpan<char> text, int start, int end, HeldSpellings spellings, DecodedText joined)
     {
         var longest = spellings.LongestJoinable;
+
         // A spelling found across the first break starts at most `longest` characters before it.
         var before = text[Math.Max(0, start - longest)..start];
         joined.Clear();
