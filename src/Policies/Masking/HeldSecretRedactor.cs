@@ -7,15 +7,19 @@ namespace McpGateway.Policies.Masking;
 
 /// <summary>
 /// Removes the secrets the gateway holds (backend passwords, bearer tokens, API-key header values) from text
-/// that a backend sends back, whatever spelling they come in: raw, Base64 (standard or URL-safe alphabet, with
-/// or without padding, also inside a longer Base64 string such as an HTTP Basic credential), percent-encoded,
-/// JSON-escaped or hex (see <see cref="SecretVariants"/>). Every spelling of every secret is found in one pass
-/// over the text, and each stretch that holds one is replaced by <see cref="Placeholder"/>.
+/// that a backend sends back, whatever spelling they come in: raw and in any letter case; Base64 (standard or
+/// URL-safe alphabet, with or without padding, also inside a longer Base64 string such as an HTTP Basic
+/// credential); percent-encoded; JSON-escaped; hex, plain or with separated bytes (see <see cref="SecretVariants"/>);
+/// any of these broken over lines, as MIME and PEM wrap Base64 (<see cref="WrappedSpellings"/>); and any of
+/// these written with HTML or XML character references (<see cref="EntitySpellings"/>). Each stretch of text that
+/// holds one, line breaks and references included, is replaced by <see cref="Placeholder"/>.
 /// </summary>
 /// <remarks>
 /// Immutable and safe to share between threads: when secrets change the host builds a new instance
 /// (<see cref="WithRotation"/>) and swaps it in atomically. A value that has been rotated out is still redacted
 /// for a while, because a backend can echo it after the change. <see cref="ToString"/> never shows a value.
+/// Spellings that stay out of reach (a secret split, reversed, hashed, compressed or otherwise transformed by the
+/// backend) are listed in the README.
 /// </remarks>
 public sealed partial class HeldSecretRedactor
 {
@@ -31,11 +35,11 @@ public sealed partial class HeldSecretRedactor
     // Every held value: null while it is current, or the instant after which a rotated-out value is dropped.
     private readonly FrozenDictionary<string, DateTimeOffset?> _held;
 
-    // Null when nothing is held; otherwise every spelling of every held value.
-    private readonly SearchValues<string>? _spellings;
+    // Null when nothing is held; otherwise every literal spelling of every held value.
+    private readonly HeldSpellings? _spellings;
 
-    // The spellings by their first two characters, longest first, to tell which one matched at a position.
-    private readonly FrozenDictionary<int, string[]> _spellingsByStart;
+    // The most characters a match can have in text decoded from character references.
+    private readonly int _decodedReach;
 
     /// <summary>Holds <paramref name="secrets"/>, the raw values, as current; null, blank and short values are skipped.</summary>
     public HeldSecretRedactor(IEnumerable<string> secrets)
@@ -46,17 +50,12 @@ public sealed partial class HeldSecretRedactor
     private HeldSecretRedactor(Dictionary<string, DateTimeOffset?> held)
     {
         _held = held.ToFrozenDictionary(StringComparer.Ordinal);
-        var spellings = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var value in held.Keys)
+        _spellings = HeldSpellings.Of(held.Keys);
+        if (_spellings is not null)
         {
-            SecretVariants.AddTo(spellings, value);
+            _decodedReach = Math.Max(_spellings.LongestLiteral, WrappedSpellings.LongestSpan(_spellings.LongestJoinable));
+            LongestSpelling = EntitySpellings.MaximumReferenceLength * _decodedReach;
         }
-
-        _spellings = spellings.Count == 0 ? null : SearchValues.Create([.. spellings], StringComparison.Ordinal);
-        LongestSpelling = spellings.Count == 0 ? 0 : spellings.Max(spelling => spelling.Length);
-        _spellingsByStart = spellings
-            .GroupBy(StartKey)
-            .ToFrozenDictionary(group => group.Key, group => group.OrderByDescending(spelling => spelling.Length).ToArray());
     }
 
     /// <summary>A redactor that holds nothing and returns every text unchanged.</summary>
@@ -66,7 +65,8 @@ public sealed partial class HeldSecretRedactor
     public int SecretCount => _held.Count;
 
     /// <summary>
-    /// The length of the longest spelling held. Text cut from a longer stream must drop its last
+    /// The most characters one match can take up (the longest spelling, broken over lines and written with
+    /// character references at the most). Text cut from a longer stream must drop its last
     /// <c>LongestSpelling - 1</c> characters after redaction: they may start a secret that the cut
     /// left incomplete, which no spelling matches.
     /// </summary>
@@ -92,48 +92,35 @@ public sealed partial class HeldSecretRedactor
     {
         ArgumentNullException.ThrowIfNull(text);
         count = 0;
-        if (_spellings is null)
+        var found = Find(text);
+        if (found is null)
         {
             return text;
         }
 
-        var span = text.AsSpan();
-        var hit = span.IndexOfAny(_spellings);
-        if (hit < 0)
-        {
-            return text;
-        }
-
+        found.Sort((a, b) => a.Start.CompareTo(b.Start));
         var redacted = new StringBuilder(text.Length);
         var copied = 0;
-        while (hit >= 0)
+        for (var i = 0; i < found.Count;)
         {
-            var start = hit;
-            var end = hit + LongestAt(span, hit);
+            var (start, end) = found[i];
 
             // Matches that start inside this one and reach past it join it; the first that starts after it is next.
-            while (true)
+            for (i++; i < found.Count && found[i].Start < end; i++)
             {
-                var next = NextHit(span, hit + 1);
-                hit = next;
-                if (next < 0 || next >= end)
-                {
-                    break;
-                }
-
-                end = Math.Max(end, next + LongestAt(span, next));
+                end = Math.Max(end, found[i].End);
             }
 
-            redacted.Append(span[copied..start]).Append(Placeholder);
+            redacted.Append(text, copied, start - copied).Append(Placeholder);
             copied = end;
             count++;
         }
 
-        return redacted.Append(span[copied..]).ToString();
+        return redacted.Append(text, copied, text.Length - copied).ToString();
     }
 
     /// <summary>Whether <paramref name="text"/> holds any held secret in any spelling.</summary>
-    public bool ContainsSecret(ReadOnlySpan<char> text) => _spellings is not null && text.ContainsAny(_spellings);
+    public bool ContainsSecret(ReadOnlySpan<char> text) => Find(text) is not null;
 
     /// <summary>
     /// A redactor that holds <paramref name="current"/> and, besides, each value of this one that is no longer
@@ -184,32 +171,21 @@ public sealed partial class HeldSecretRedactor
         return held;
     }
 
-    private static int StartKey(string spelling) => (spelling[0] << 16) | spelling[1];
-
     private bool IsSameAs(Dictionary<string, DateTimeOffset?> held)
         => held.Count == _held.Count && held.All(entry => _held.TryGetValue(entry.Key, out var until) && until == entry.Value);
 
-    private int NextHit(ReadOnlySpan<char> text, int from)
+    // Every stretch that holds a spelling, in no order and possibly overlapping; null when there is none.
+    private List<Stretch>? Find(ReadOnlySpan<char> text)
     {
-        var at = text[from..].IndexOfAny(_spellings!);
-        return at < 0 ? -1 : from + at;
-    }
-
-    private int LongestAt(ReadOnlySpan<char> text, int at)
-    {
-        var rest = text[at..];
-        if (rest.Length >= 2 && _spellingsByStart.TryGetValue((rest[0] << 16) | rest[1], out var candidates))
+        if (_spellings is null)
         {
-            foreach (var candidate in candidates)
-            {
-                if (rest.StartsWith(candidate, StringComparison.Ordinal))
-                {
-                    return candidate.Length;
-                }
-            }
+            return null;
         }
 
-        // The search said a spelling starts here; failing closed is all that is left if none does.
-        throw new InvalidOperationException("The held-secret redactor found a match it cannot measure.");
+        List<Stretch>? found = null;
+        _spellings.Find(text, ref found);
+        WrappedSpellings.Find(text, _spellings, ref found);
+        EntitySpellings.Find(text, _spellings, _decodedReach, ref found);
+        return found;
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 
 namespace McpGateway.Policies.Masking;
 
@@ -8,9 +9,10 @@ namespace McpGateway.Policies.Masking;
 /// JSON string spellings of a secret (the text between the quotes), in every combination of the choices JSON
 /// writers make: <c>"</c> as <c>\"</c> or <c>\u0022</c>; HTML-sensitive characters (<c>&lt;&gt;&amp;'+`</c>)
 /// kept or <c>\uXXXX</c>; <c>/</c> kept or <c>\/</c>; non-ASCII text kept, escaped as the relaxed
-/// System.Text.Json encoder does (surrogate pairs, controls, separators, private-use and unassigned characters),
-/// or all escaped; <c>\b \f \n \r \t</c> or <c>\u00XX</c> for those controls; upper- or lower-case hex.
-/// <c>\</c> is always <c>\\</c> and other controls always <c>\u00XX</c>, as JSON requires.
+/// System.Text.Json encoder does (every character it will encode, surrogates always),
+/// or all escaped; <c>\b \f \n \r \t</c> or <c>\u00XX</c> for those controls. <c>\</c> is always <c>\\</c>
+/// and other controls always <c>\u00XX</c>, as JSON requires. Hex digits are written in upper case: the
+/// spellings are matched in any letter case.
 /// </summary>
 internal static class SecretJsonEncodings
 {
@@ -36,7 +38,7 @@ internal static class SecretJsonEncodings
         }
 
         // Each bit of the style is one choice; the top two bits choose how non-ASCII text is written.
-        for (var style = 0; style < 96; style++)
+        for (var style = 0; style < 48; style++)
         {
             spellings.Add(Escape(secret, style));
         }
@@ -48,8 +50,7 @@ internal static class SecretJsonEncodings
         var escapeHtml = (style & 2) != 0;
         var escapeSolidus = (style & 4) != 0;
         var shortControls = (style & 8) == 0;
-        var hex = (style & 16) != 0 ? "x4" : "X4";
-        var nonAscii = (NonAscii)(style >> 5);
+        var nonAscii = (NonAscii)(style >> 4);
         var escaped = new StringBuilder(secret.Length * 2);
         foreach (var c in secret)
         {
@@ -63,8 +64,8 @@ internal static class SecretJsonEncodings
                 '\n' when shortControls => escaped.Append("\\n"),
                 '\r' when shortControls => escaped.Append("\\r"),
                 '\t' when shortControls => escaped.Append("\\t"),
-                _ when c < ' ' || c == '"' || (escapeHtml && HtmlSensitive.Contains(c, StringComparison.Ordinal)) => AppendUnicode(escaped, c, hex),
-                _ when c >= '\x7F' && Escapes(nonAscii, c) => AppendUnicode(escaped, c, hex),
+                _ when c < ' ' || c == '"' || (escapeHtml && HtmlSensitive.Contains(c, StringComparison.Ordinal)) => AppendUnicode(escaped, c),
+                _ when c >= '\x7F' && Escapes(nonAscii, c) => AppendUnicode(escaped, c),
                 _ => escaped.Append(c),
             };
         }
@@ -72,17 +73,13 @@ internal static class SecretJsonEncodings
         return escaped.ToString();
     }
 
-    private static StringBuilder AppendUnicode(StringBuilder escaped, char c, string hex)
-        => escaped.Append("\\u").Append(((int)c).ToString(hex, CultureInfo.InvariantCulture));
+    private static StringBuilder AppendUnicode(StringBuilder escaped, char c)
+        => escaped.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
 
     private static bool Escapes(NonAscii nonAscii, char c) => nonAscii switch
     {
         NonAscii.Kept => false,
-        NonAscii.AsRelaxedEncoder => char.IsSurrogate(c) || IsNoncharacter(c) || char.GetUnicodeCategory(c) is
-            UnicodeCategory.Control or UnicodeCategory.SpaceSeparator or UnicodeCategory.LineSeparator or
-            UnicodeCategory.ParagraphSeparator or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned,
+        NonAscii.AsRelaxedEncoder => char.IsSurrogate(c) || JavaScriptEncoder.UnsafeRelaxedJsonEscaping.WillEncode(c),
         _ => true,
     };
-
-    private static bool IsNoncharacter(char c) => c is (>= '\uFDD0' and <= '\uFDEF') or '\uFFFE' or '\uFFFF';
 }

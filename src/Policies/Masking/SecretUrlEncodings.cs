@@ -4,8 +4,8 @@ using System.Text;
 namespace McpGateway.Policies.Masking;
 
 /// <summary>
-/// Percent-encoded spellings of a secret, as the common encoders write them, each with upper- and lower-case
-/// hex, and with a space written as <c>%20</c> and as <c>+</c>:
+/// Percent-encoded spellings of a secret, as the common encoders write them, with a space written as <c>%20</c>
+/// and as <c>+</c> (hex digits in upper case: the spellings are matched in any letter case):
 /// <list type="bullet">
 /// <item>every byte but RFC 3986 unreserved characters encoded (<c>Uri.EscapeDataString</c>), also keeping
 /// <c>/</c> (Python <c>quote</c>);</item>
@@ -37,23 +37,20 @@ internal static class SecretUrlEncodings
     public static void AddTo(HashSet<string> spellings, string secret)
     {
         var hasSpace = secret.Contains(' ', StringComparison.Ordinal);
-        foreach (var lowerHex in (ReadOnlySpan<bool>)[false, true])
+        spellings.Add(Encode(secret, EveryByte, plusForSpace: false));
+        foreach (var scheme in Schemes)
         {
-            spellings.Add(Encode(secret, EveryByte, lowerHex, plusForSpace: false));
-            foreach (var scheme in Schemes)
+            spellings.Add(Encode(secret, scheme, plusForSpace: false));
+            if (hasSpace)
             {
-                spellings.Add(Encode(secret, scheme, lowerHex, plusForSpace: false));
-                if (hasSpace)
-                {
-                    spellings.Add(Encode(secret, scheme, lowerHex, plusForSpace: true));
-                }
+                spellings.Add(Encode(secret, scheme, plusForSpace: true));
             }
         }
     }
 
-    private static string Encode(string secret, Scheme scheme, bool lowerHex, bool plusForSpace)
+    private static string Encode(string secret, Scheme scheme, bool plusForSpace)
     {
-        var hex = lowerHex ? "0123456789abcdef" : "0123456789ABCDEF";
+        const string Hex = "0123456789ABCDEF";
         var encoded = new StringBuilder(secret.Length * 3);
         Span<char> chars = stackalloc char[2];
         Span<byte> bytes = stackalloc byte[4];
@@ -71,7 +68,7 @@ internal static class SecretUrlEncodings
             {
                 foreach (var b in bytes[..rune.EncodeToUtf8(bytes)])
                 {
-                    encoded.Append('%').Append(hex[b >> 4]).Append(hex[b & 0xF]);
+                    encoded.Append('%').Append(Hex[b >> 4]).Append(Hex[b & 0xF]);
                 }
             }
         }

@@ -3,19 +3,27 @@ using System.Text;
 namespace McpGateway.Policies.Masking;
 
 /// <summary>
-/// The spellings of one held secret that <see cref="HeldSecretRedactor"/> looks for. Bytes are the secret's
-/// UTF-8 encoding.
+/// The literal spellings of one held secret that <see cref="HeldSecretRedactor"/> looks for. Bytes are the
+/// secret's UTF-8 encoding. Spellings are of two kinds: those matched in any letter case, and Base64, matched
+/// only exactly (a Base64 string in another case decodes to other bytes).
 /// <list type="bullet">
-/// <item>the value itself, and trimmed when it has surrounding white space (a secret file's final newline);</item>
-/// <item>Base64, standard and URL-safe alphabet, padded and not: the secret on its own, and, for each of the
-/// three byte offsets the secret can have inside longer encoded data (HTTP Basic <c>user:password</c>, a JSON
-/// document holding a token), the characters that depend on the secret's bytes alone, when there are at least
-/// <see cref="MinimumBase64Run"/> of them; plus the run that also takes in the last, zero-filled character and
-/// the padding, for a secret that ends the data;</item>
-/// <item>percent-encoding (<see cref="SecretUrlEncodings"/>) and JSON string escaping (<see cref="SecretJsonEncodings"/>);</item>
-/// <item>hex of the bytes, upper and lower case, for secrets of at least <see cref="MinimumHexBytes"/> bytes.</item>
+/// <item>in any letter case: the value itself, and trimmed when it has surrounding white space (a secret file's
+/// final newline), also as upper- and lower-cased by the invariant culture (which is not always the reverse of
+/// the case-insensitive comparison, e.g. for <c>İ</c> or the Kelvin sign);</item>
+/// <item>in any letter case: percent-encoding (<see cref="SecretUrlEncodings"/>) and JSON string escaping
+/// (<see cref="SecretJsonEncodings"/>), whose hex digits may then be in either case;</item>
+/// <item>in any letter case, for secrets of at least <see cref="MinimumHexBytes"/> bytes: hex of the bytes,
+/// plain and with the bytes separated by <c>:</c>, a space, <c>-</c> or <c>%3A</c>, or each prefixed by
+/// <c>\x</c>;</item>
+/// <item>exactly: Base64, standard and URL-safe alphabet, padded and not: the secret on its own, and, for each of
+/// the three byte offsets the secret can have inside longer encoded data (HTTP Basic <c>user:password</c>, a
+/// JSON document holding a token), the characters that depend on the secret's bytes alone, when there are at
+/// least <see cref="MinimumBase64Run"/> of them; plus the run that also takes in the last, zero-filled character
+/// and the padding, for a secret that ends the data.</item>
 /// </list>
-/// Every spelling is at least <see cref="HeldSecretRedactor.MinimumSecretLength"/> characters long.
+/// Every spelling is at least <see cref="HeldSecretRedactor.MinimumSecretLength"/> characters long. Spellings
+/// broken over lines and spellings with HTML character references are found from these by
+/// <see cref="WrappedSpellings"/> and <see cref="EntitySpellings"/>.
 /// </summary>
 internal static class SecretVariants
 {
@@ -28,30 +36,49 @@ internal static class SecretVariants
     /// <summary>Hex of fewer bytes is too likely to be an ordinary number or identifier.</summary>
     public const int MinimumHexBytes = 8;
 
-    /// <summary>Adds every spelling of <paramref name="secret"/> to <paramref name="spellings"/>.</summary>
-    public static void AddTo(HashSet<string> spellings, string secret)
+    // What goes between two hex bytes, besides nothing.
+    private static readonly string[] HexSeparators = [":", " ", "-", "%3A"];
+
+    /// <summary>
+    /// Adds every spelling of <paramref name="secret"/>: to <paramref name="anyCase"/> (whose comparer should
+    /// ignore case) those matched in any letter case, and to <paramref name="exact"/> those matched only exactly.
+    /// </summary>
+    public static void AddTo(HashSet<string> anyCase, HashSet<string> exact, string secret)
     {
-        AddSpellings(spellings, secret);
+        AddSpellings(anyCase, exact, secret);
         var trimmed = secret.Trim();
         if (trimmed.Length != secret.Length && trimmed.Length >= HeldSecretRedactor.MinimumSecretLength)
         {
-            AddSpellings(spellings, trimmed);
+            AddSpellings(anyCase, exact, trimmed);
         }
     }
 
-    private static void AddSpellings(HashSet<string> spellings, string secret)
+    private static void AddSpellings(HashSet<string> anyCase, HashSet<string> exact, string secret)
     {
-        spellings.Add(secret);
+        anyCase.Add(secret);
+        anyCase.Add(secret.ToUpperInvariant());
+        anyCase.Add(secret.ToLowerInvariant());
         var bytes = Encoding.UTF8.GetBytes(secret);
-        AddBase64(spellings, bytes);
+        AddBase64(exact, bytes);
         if (bytes.Length >= MinimumHexBytes)
         {
-            spellings.Add(Convert.ToHexString(bytes));
-            spellings.Add(Convert.ToHexStringLower(bytes));
+            AddHex(anyCase, bytes);
         }
 
-        SecretUrlEncodings.AddTo(spellings, secret);
-        SecretJsonEncodings.AddTo(spellings, secret);
+        SecretUrlEncodings.AddTo(anyCase, secret);
+        SecretJsonEncodings.AddTo(anyCase, secret);
+    }
+
+    private static void AddHex(HashSet<string> spellings, byte[] bytes)
+    {
+        var pairs = bytes.Select(b => Convert.ToHexStringLower([b])).ToArray();
+        spellings.Add(string.Concat(pairs));
+        foreach (var separator in HexSeparators)
+        {
+            spellings.Add(string.Join(separator, pairs));
+        }
+
+        spellings.Add(string.Concat(pairs.Select(pair => @"\x" + pair)));
     }
 
     private static void AddBase64(HashSet<string> spellings, byte[] secret)
