@@ -14,7 +14,7 @@ public sealed class SshExecTests : IAsyncLifetime
     private const string Policies = """
         rules:
           - name: lab-commands
-            when: { identity: test-agent, tool: ssh_exec, connection: [lab, lab-password, impostor] }
+            when: { identity: test-agent, tool: ssh_exec, connection: [lab, lab-password, impostor, rotating] }
             effect: allow
             obligations: { timeout: 20s, maxOutputBytes: 4KiB }
           - name: no-rm
@@ -46,9 +46,11 @@ public sealed class SshExecTests : IAsyncLifetime
             return host;
         }
 
-        _environment.WriteConfiguration(false, ssh: new JsonObject
+        File.Copy(SshServer.KeyFile, Path.Combine(_environment.Root, "rotating.key"));
+        _environment.WriteConfiguration(false, timings: new JsonObject { ["ReloadPoll"] = "200ms" }, ssh: new JsonObject
         {
             ["lab"] = Host(SshServer.HostKey, new JsonObject { ["PrivateKey"] = $"{{file:{SshServer.KeyFile}}}" }),
+            ["rotating"] = Host(SshServer.HostKey, new JsonObject { ["PrivateKey"] = "{file:rotating.key}" }),
             ["lab-password"] = Host(SshServer.HostKey, new JsonObject { ["Password"] = "{file:ssh.password}" }),
             ["impostor"] = Host(SshServer.OtherHostKey, new JsonObject { ["PrivateKey"] = $"{{file:{SshServer.KeyFile}}}" }),
         });
@@ -123,6 +125,39 @@ public sealed class SshExecTests : IAsyncLifetime
         await Task.Delay(500);
         var survivors = await GatewayProcess.RunProgramAsync("pgrep", ["-u", SshServer.User, "-f", "sleep 300"]);
         survivors.StandardOutput.Trim().Should().BeEmpty($"the remote pipeline must end with the call (mayStillBeRunning={structured.GetProperty("mayStillBeRunning")})");
+    }
+
+    [SshFact]
+    public async Task A_rotated_key_file_is_used_by_the_next_connection()
+    {
+        var before = await RunAsync("rotating", "id -un");
+        var other = Path.Combine(_environment.Root, "unauthorized");
+        (await GatewayProcess.RunProgramAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", other])).ExitCode.Should().Be(0);
+        File.Copy(other, Path.Combine(_environment.Root, "rotating.key"), overwrite: true);
+
+        ModelContextProtocol.Protocol.CallToolResult? after = null;
+        for (var attempt = 0; attempt < 50 && after?.IsError != true; attempt++)
+        {
+            await Task.Delay(200);
+            after = await _gateway.Client.CallToolAsync("ssh_exec", new Dictionary<string, object?> { ["host"] = "rotating", ["command"] = "id -un" });
+        }
+
+        before.GetProperty("stdout").GetString().Should().Be(SshServer.User + "\n");
+        after!.IsError.Should().BeTrue("the key the file now holds is not authorized on the host, and the next connection uses it");
+        after.Text().Should().Contain("credential was refused").And.NotContain("PRIVATE KEY");
+    }
+
+    [SshFact]
+    public async Task A_following_pipeline_is_ended_by_the_timeout_and_more_calls_than_channels_still_run()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var follow = await _gateway.Client.CallToolAsync("ssh_exec", new Dictionary<string, object?> { ["host"] = "lab", ["command"] = $"tail -f /dev/null | grep {tag}", ["timeoutSeconds"] = 1 });
+        var many = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => RunAsync("lab", $"echo {i}")));
+
+        follow.Structured().GetProperty("timedOut").GetBoolean().Should().BeTrue();
+        await Task.Delay(500);
+        (await GatewayProcess.RunProgramAsync("pgrep", ["-u", SshServer.User, "-f", tag])).StandardOutput.Trim().Should().BeEmpty();
+        many.Select(r => r.GetProperty("stdout").GetString()).Should().BeEquivalentTo(Enumerable.Range(0, 12).Select(i => $"{i}\n"));
     }
 
     private async Task<System.Text.Json.JsonElement> RunAsync(string host, string command)
