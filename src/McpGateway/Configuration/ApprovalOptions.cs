@@ -111,17 +111,8 @@ public sealed record ApprovalOptions(
                 errors.Add($"{unknown.Path}: unknown setting; a webhook has {string.Join(", ", known)}.");
             }
 
-            var url = SecretReference.TryParse(hook["Url"], baseDirectory, out var urlError);
-            if (url is null)
-            {
-                errors.Add($"{hook.Path}:Url: {urlError} (a webhook URL is a secret: give it as {{env:NAME}} or {{file:PATH}}).");
-            }
-
-            var key = SecretReference.TryParse(hook["SigningKey"], baseDirectory, out var keyError);
-            if (key is null)
-            {
-                errors.Add($"{hook.Path}:SigningKey: {keyError} (receivers check the X-McpGateway-Signature header with it).");
-            }
+            var url = SecretReference.Read(hook.GetSection("Url"), baseDirectory, errors, "a webhook URL is a secret: give it as {env:NAME} or {file:PATH}");
+            var key = SecretReference.Read(hook.GetSection("SigningKey"), baseDirectory, errors, "receivers check the X-McpGateway-Signature header with it");
 
             var format = WebhookFormat.Generic;
             if (hook["Format"] is { Length: > 0 } text && !Enum.TryParse(text, ignoreCase: true, out format))

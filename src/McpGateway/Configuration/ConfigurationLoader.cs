@@ -112,18 +112,9 @@ public static class ConfigurationLoader
             errors.Add($"{unknown.Path}: unknown setting; Masking has TokenKey (masking profiles are defined in the policy bundle's 'masking:' section).");
         }
 
-        if (section["TokenKey"] is not { Length: > 0 } text)
-        {
-            return null;
-        }
-
-        var reference = SecretReference.TryParse(text, baseDirectory, out var error);
-        if (reference is null)
-        {
-            errors.Add($"{section.Path}:TokenKey: {error}.");
-        }
-
-        return reference;
+        return section["TokenKey"] is { Length: > 0 }
+            ? SecretReference.Read(section.GetSection("TokenKey"), baseDirectory, errors)
+            : null;
     }
 
     private static Uri? ReadPublicUrl(IConfigurationSection section, List<string> errors)

@@ -22,6 +22,21 @@ public sealed record SecretReference
     public string Text { get; }
 
     /// <summary>
+    /// Reads the configuration <paramref name="setting"/> as a reference; when it is not one, adds
+    /// an error naming the setting's path (and <paramref name="hint"/>, when given) and returns null.
+    /// </summary>
+    public static SecretReference? Read(Microsoft.Extensions.Configuration.IConfigurationSection setting, string baseDirectory, List<string> errors, string? hint = null)
+    {
+        var reference = TryParse(setting.Value, baseDirectory, out var error);
+        if (reference is null)
+        {
+            errors.Add($"{setting.Path}: {error}{(hint is null ? string.Empty : $" ({hint})")}.");
+        }
+
+        return reference;
+    }
+
+    /// <summary>
     /// Parses a reference; relative file paths resolve against <paramref name="baseDirectory"/>.
     /// Returns an error message for anything that is not a reference (an inline secret included).
     /// </summary>

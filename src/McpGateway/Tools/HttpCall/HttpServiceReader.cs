@@ -85,7 +85,7 @@ internal sealed class HttpServiceReader : ITargetKind
 
         if (auth.GetSection("Bearer").Exists())
         {
-            return new HttpAuthOptions(Secret(auth.GetSection("Bearer"), baseDirectory, errors), null, null, null, null);
+            return new HttpAuthOptions(SecretReference.Read(auth.GetSection("Bearer"), baseDirectory, errors), null, null, null, null);
         }
 
         if (auth.GetSection("Basic") is { } basic && basic.Exists())
@@ -96,7 +96,7 @@ internal sealed class HttpServiceReader : ITargetKind
                 errors.Add($"{basic.Path}:Username: required, without ':'.");
             }
 
-            return new HttpAuthOptions(null, user, null, null, null) { BasicPassword = Secret(basic.GetSection("Password"), baseDirectory, errors) };
+            return new HttpAuthOptions(null, user, null, null, null) { BasicPassword = SecretReference.Read(basic.GetSection("Password"), baseDirectory, errors) };
         }
 
         if (auth.GetSection("Header") is { } header && header.Exists())
@@ -107,20 +107,9 @@ internal sealed class HttpServiceReader : ITargetKind
                 errors.Add($"{header.Path}:Name: required; an HTTP header name such as X-Api-Key.");
             }
 
-            return new HttpAuthOptions(null, null, null, name, Secret(header.GetSection("Value"), baseDirectory, errors));
+            return new HttpAuthOptions(null, null, null, name, SecretReference.Read(header.GetSection("Value"), baseDirectory, errors));
         }
 
         return HttpAuthOptions.None;
-    }
-
-    private static SecretReference? Secret(IConfigurationSection section, string baseDirectory, List<string> errors)
-    {
-        var reference = SecretReference.TryParse(section.Value, baseDirectory, out var error);
-        if (reference is null)
-        {
-            errors.Add($"{section.Path}: {error}.");
-        }
-
-        return reference;
     }
 }

@@ -41,11 +41,7 @@ internal sealed class PostgresTargetReader : ITargetKind
             var username = Required(connection, "Username", "the role the gateway logs in as; give it only the privileges agents need", errors);
             var port = Number(connection, "Port", DefaultPort, 1, 65535, errors);
             var maxPool = Number(connection, "MaxPoolSize", DefaultMaxPoolSize, 1, 1000, errors);
-            var password = SecretReference.TryParse(connection["Password"], baseDirectory, out var passwordError);
-            if (password is null)
-            {
-                errors.Add($"{connection.Path}:Password: {passwordError}.");
-            }
+            var password = SecretReference.Read(connection.GetSection("Password"), baseDirectory, errors);
 
             var sslMode = ReadSslMode(connection, errors);
             var rootCertificate = ReadRootCertificate(connection, baseDirectory, errors);

@@ -88,19 +88,6 @@ internal sealed class SshHostReader : ITargetKind
         text.StartsWith("SHA256:", StringComparison.Ordinal) && text.Length == "SHA256:".Length + 43
         && !text.AsSpan("SHA256:".Length).ContainsAnyExcept(Base64Characters);
 
-    private static SecretReference? Secret(IConfigurationSection host, string key, string baseDirectory, List<string> errors)
-    {
-        if (host[key] is not { Length: > 0 } text)
-        {
-            return null;
-        }
-
-        var reference = SecretReference.TryParse(text, baseDirectory, out var error);
-        if (reference is null)
-        {
-            errors.Add($"{host.Path}:{key}: {error}.");
-        }
-
-        return reference;
-    }
+    private static SecretReference? Secret(IConfigurationSection host, string key, string baseDirectory, List<string> errors) =>
+        host[key] is { Length: > 0 } ? SecretReference.Read(host.GetSection(key), baseDirectory, errors) : null;
 }
