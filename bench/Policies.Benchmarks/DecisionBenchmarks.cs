@@ -35,7 +35,8 @@ public class DecisionBenchmarks
             ["default"]);
         var catalog = new ToolCatalog([HttpCallTool.Create()]);
         _classifier = catalog.Find(HttpCallTool.Name)!.Classifier;
-        var reference = Path.Combine(FindRoot(), "samples", "policies", "reference");
+        // The http_call part of the reference bundle: the catalog here holds only http_call.
+        var reference = Path.Combine(FindRoot(), "samples", "policies", "reference", "billing.yaml");
         _reference = new PolicyEngine(new PolicySnapshot(new PolicyBundleLoader(catalog, _environment).Load(reference), _environment, catalog));
 
         var large = new StringBuilder("rules:\n");
