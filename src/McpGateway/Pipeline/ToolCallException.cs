@@ -1,8 +1,11 @@
+using System.Text.Json.Nodes;
+
 namespace McpGateway.Pipeline;
 
 /// <summary>
-/// An error the caller may see: its message says what went wrong and what to change. Every other
-/// exception becomes a generic message (and is logged), and every message is masked first.
+/// A failure a backend reports to the agent: its message says what happened and what to change.
+/// <see cref="Code"/> and <see cref="Detail"/> go into the error result's structured content
+/// (masked like the message); put nothing in them a result could not show.
 /// </summary>
 public sealed class ToolCallException : Exception
 {
@@ -19,4 +22,10 @@ public sealed class ToolCallException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>The reason code (<see cref="ToolErrorCodes"/>); <c>target-error</c> unless the backend says otherwise.</summary>
+    public string Code { get; init; } = ToolErrorCodes.TargetError;
+
+    /// <summary>Facts about the failure a client can act on without parsing the message (a SQLSTATE, an exit status).</summary>
+    public JsonObject? Detail { get; init; }
 }

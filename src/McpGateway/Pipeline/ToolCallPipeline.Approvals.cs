@@ -22,7 +22,7 @@ public sealed partial class ToolCallPipeline
         var (record, refusal) = await _approvals.OpenAsync(context, preview, cancellationToken).ConfigureAwait(false);
         if (record is null)
         {
-            return Error(context, "Refused. " + refusal);
+            return Error(context, ToolErrorCodes.ApprovalRequired, "Refused. " + refusal);
         }
 
         context.ApprovalId = record.Id;
@@ -41,9 +41,9 @@ public sealed partial class ToolCallPipeline
         {
             ApprovalStatus.Approved => await RunApprovedAsync(context, record, cancellationToken).ConfigureAwait(false),
             ApprovalStatus.Pending when _time.GetUtcNow() < record.ExpiresAt => PendingOutcome(context, record),
-            ApprovalStatus.Pending => Error(context, $"Approval {record.Id} expired before anyone decided it; the call was not executed. Make the call again to ask anew."),
+            ApprovalStatus.Pending => Error(context, ToolErrorCodes.ApprovalExpired, $"Approval {record.Id} expired before anyone decided it; the call was not executed. Make the call again to ask anew."),
             ApprovalStatus.Executing or ApprovalStatus.Executed => PendingOutcome(context, record),
-            _ => Error(context, Closed(record)),
+            _ => Error(context, ToolErrorCodes.ApprovalClosed, Closed(record)),
         };
     }
 
@@ -70,12 +70,12 @@ public sealed partial class ToolCallPipeline
         var (current, claimed) = await _approvals.ClaimAsync(record.Id, run.CallId, RunLease(run), cancellationToken).ConfigureAwait(false);
         if (!claimed)
         {
-            return current is null ? Error(origin, $"Approval {record.Id} no longer exists.") : Collected(origin, current);
+            return current is null ? Error(origin, ToolErrorCodes.ApprovalClosed, $"Approval {record.Id} no longer exists.") : Collected(origin, current);
         }
 
         if (refusal is not null)
         {
-            var refusedOutcome = Error(run, $"Approval {record.Id} cannot be executed. {refusal}");
+            var refusedOutcome = Error(run, decided.Refusal is null ? ToolErrorCodes.ApprovalClosed : decided.Code, $"Approval {record.Id} cannot be executed. {refusal}");
             await _approvals.CompleteAsync(record.Id, refusedOutcome, run.Ids, refusal, CancellationToken.None).ConfigureAwait(false);
             return refusedOutcome;
         }
@@ -87,7 +87,7 @@ public sealed partial class ToolCallPipeline
             var started = await _recordStart.RunAsync(run, CancellationToken.None).ConfigureAwait(false);
             if (started.Failure is { } failure)
             {
-                var unrecorded = Error(run, failure);
+                var unrecorded = Error(run, started.Code, failure);
                 await _approvals.CompleteAsync(record.Id, unrecorded, run.Ids, failure, CancellationToken.None).ConfigureAwait(false);
                 return unrecorded;
             }
@@ -104,7 +104,7 @@ public sealed partial class ToolCallPipeline
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             PipelineLog.AuditFailed(_logger, run.CallId, AuditEventTypes.ApprovalExecuted, ex);
-            return Error(run, $"Approval {record.Id} was executed, but its outcome could not be recorded, so the result is withheld.");
+            return Error(run, ToolErrorCodes.AuditUnavailable, $"Approval {record.Id} was executed, but its outcome could not be recorded, so the result is withheld.");
         }
 
         return outcome;
@@ -195,7 +195,7 @@ public sealed partial class ToolCallPipeline
     {
         ApprovalStatus.Executed or ApprovalStatus.Failed when ApprovalService.StoredResult(record) is { } stored => stored,
         ApprovalStatus.Pending or ApprovalStatus.Approved or ApprovalStatus.Executing => PendingOutcome(context, record),
-        _ => Error(context, Closed(record)),
+        _ => Error(context, ToolErrorCodes.ApprovalClosed, Closed(record)),
     };
 
     /// <summary>The structured <c>pending</c> answer: not an error; it names the approval and what to do next.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Text.Json.Nodes;
 using McpGateway.Audit;
 using McpGateway.Pipeline.Stages;
 using McpGateway.Policies.Model;
@@ -110,7 +111,7 @@ public sealed partial class ToolCallPipeline
         catch (Exception ex)
         {
             PipelineLog.PipelineFailed(_logger, context.CallId, ex);
-            outcome = Error(context, context.StartEntry is null
+            outcome = Error(context, ToolErrorCodes.Internal, context.StartEntry is null
                 ? "The gateway failed while handling this call; it was not executed."
                 : $"The {context.Request.Tool} call failed inside the gateway; nothing more can be said safely.");
         }
@@ -128,7 +129,7 @@ public sealed partial class ToolCallPipeline
         var decided = _decide.Run(context);
         if (decided.Refusal is { } refusal)
         {
-            return await RefuseAsync(context, refusal, cancellationToken).ConfigureAwait(false);
+            return await RefuseAsync(context, decided.Code, refusal, cancellationToken).ConfigureAwait(false);
         }
 
         context.Completed(PipelineStages.Decided);
@@ -136,20 +137,20 @@ public sealed partial class ToolCallPipeline
         var target = decision.Target ?? string.Empty;
         if (_limits.TryCharge(context.Request.Caller.Identity.Name, target, decision.Obligations) is { } overRate)
         {
-            return await RefuseAsync(context, [overRate], cancellationToken).ConfigureAwait(false);
+            return await RefuseAsync(context, ToolErrorCodes.RateLimited, [overRate], cancellationToken).ConfigureAwait(false);
         }
 
         // A call that waits for approval takes its slot only when it runs.
         if (holdConcurrency && decision.Effect == PolicyEffect.Allow && !TryHoldConcurrency(context, out var busy))
         {
-            return await RefuseAsync(context, [busy!], cancellationToken).ConfigureAwait(false);
+            return await RefuseAsync(context, ToolErrorCodes.ConcurrencyLimited, [busy!], cancellationToken).ConfigureAwait(false);
         }
 
         context.Completed(PipelineStages.Limited);
         var started = await _recordStart.RunAsync(context, cancellationToken).ConfigureAwait(false);
         if (started.Failure is { } failure)
         {
-            return Error(context, failure);
+            return Error(context, started.Code, failure);
         }
 
         context.Completed(PipelineStages.Started);
@@ -167,20 +168,20 @@ public sealed partial class ToolCallPipeline
 
         if (!context.HoldsConcurrency && !TryHoldConcurrency(context, out var busy))
         {
-            return Error(context, "Refused. " + busy);
+            return Error(context, ToolErrorCodes.ConcurrencyLimited, "Refused. " + busy);
         }
 
         var executed = await _execute.RunAsync(context, cancellationToken).ConfigureAwait(false);
         if (executed.Failure is { } failure)
         {
-            return Error(context, failure);
+            return Error(context, executed.Code, failure, executed.Detail);
         }
 
         context.Completed(PipelineStages.Executed);
         var masked = _mask.Run(context);
         if (masked.Failure is { } maskFailure)
         {
-            return Error(context, maskFailure);
+            return Error(context, masked.Code, maskFailure);
         }
 
         context.Completed(PipelineStages.Masked);
@@ -219,11 +220,11 @@ public sealed partial class ToolCallPipeline
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             PipelineLog.AuditFailed(_logger, context.CallId, AuditEventTypes.CallFinished, ex);
-            return Error(context, "The call ran, but its outcome could not be recorded in the audit log, so the result is withheld.");
+            return Error(context, ToolErrorCodes.AuditUnavailable, "The call ran, but its outcome could not be recorded in the audit log, so the result is withheld.");
         }
     }
 
-    private async Task<ToolCallOutcome> RefuseAsync(ToolCallContext context, IReadOnlyList<string> reasons, CancellationToken cancellationToken)
+    private async Task<ToolCallOutcome> RefuseAsync(ToolCallContext context, string code, IReadOnlyList<string> reasons, CancellationToken cancellationToken)
     {
         try
         {
@@ -235,23 +236,42 @@ public sealed partial class ToolCallPipeline
         }
 
         var text = context.Decision?.Effect == PolicyEffect.Approval ? "Approval required. " : "Refused. ";
-        return Error(context, text + string.Join(" ", reasons));
+        return Error(context, code, text + string.Join(" ", reasons));
     }
 
-    /// <summary>An error result: masked, and naming the call id so an operator can find it.</summary>
-    private static ToolCallOutcome Error(ToolCallContext context, string message)
+    /// <summary>
+    /// An error result: the masked message, naming the call id so an operator can find it, and the
+    /// structured <c>error</c> — reason code, message, the rules that decided (once decided) and
+    /// the backend's detail, masked like the message.
+    /// </summary>
+    private static ToolCallOutcome Error(ToolCallContext context, string code, string message, JsonObject? detail = null)
     {
         string masked;
+        JsonNode? maskedDetail = null;
         try
         {
             // Errors are masked like results: the call's profiles (default when none) and the held secrets.
-            masked = context.Snapshot.Masker(Stages.MaskStage.Profiles(context)).MaskText(message);
+            var masker = context.Snapshot.Masker(Stages.MaskStage.Profiles(context));
+            masked = masker.MaskText(message);
+            maskedDetail = detail is null ? null : masker.Mask(detail.DeepClone());
         }
         catch (Exception)
         {
             masked = "The call failed, and its error could not be masked.";
+            code = ToolErrorCodes.MaskingFailed;
         }
 
-        return new ToolCallOutcome(context.CallId, true, $"{masked} (call id {context.CallId})", null);
+        var error = new JsonObject { ["code"] = code, ["message"] = masked };
+        if (context.Decision is { MatchedRules.IsDefaultOrEmpty: false } decision)
+        {
+            error["rules"] = new JsonArray([.. decision.MatchedRules.Select(rule => JsonValue.Create(rule))]);
+        }
+
+        if (maskedDetail is not null)
+        {
+            error["detail"] = maskedDetail;
+        }
+
+        return new ToolCallOutcome(context.CallId, true, $"{masked} (call id {context.CallId})", new JsonObject { ["callId"] = context.CallId, ["error"] = error });
     }
 }

@@ -26,7 +26,8 @@ public static class GatewayTools
     /// <summary>
     /// A target tool's declaration as clients see it: its input schema also takes the optional
     /// <c>justification</c>, and its output schema also admits the <c>pending</c> answer of a call
-    /// that waits for approval (clients that validate structured results accept both).
+    /// that waits for approval and the <c>error</c> of a call that failed or was refused (clients
+    /// that validate structured results accept all three).
     /// </summary>
     public static ToolDeclaration ForTargets(ToolDeclaration declaration)
     {
@@ -40,7 +41,7 @@ public static class GatewayTools
             ? new JsonObject
             {
                 ["type"] = "object",
-                ["anyOf"] = new JsonArray(JsonNode.Parse(declaration.OutputSchema.GetRawText()), JsonNode.Parse(PendingSchema)),
+                ["anyOf"] = new JsonArray(JsonNode.Parse(declaration.OutputSchema.GetRawText()), JsonNode.Parse(PendingSchema), JsonNode.Parse(ErrorSchema)),
             }
             : null;
         return declaration with
@@ -69,6 +70,27 @@ public static class GatewayTools
             }
           },
           "required": ["callId", "approval"]
+        }
+        """;
+
+    private const string ErrorSchema = """
+        {
+          "type": "object",
+          "description": "The call was refused or failed (isError is true); the message says what to change.",
+          "properties": {
+            "callId": { "type": "string" },
+            "error": {
+              "type": "object",
+              "properties": {
+                "code": { "type": "string", "description": "denied, invalid-arguments, approval-required, approval-closed, approval-expired, rate-limited, concurrency-limited, target-error, timeout, cancelled, audit-unavailable, masking-failed or internal-error." },
+                "message": { "type": "string" },
+                "rules": { "type": "array", "items": { "type": "string" }, "description": "The rules that decided; built-in refusals as builtin:<code>." },
+                "detail": { "type": "object", "description": "What the target reported, for the tool's own errors (run_sql: sqlState, condition, position)." }
+              },
+              "required": ["code", "message"]
+            }
+          },
+          "required": ["callId", "error"]
         }
         """;
 

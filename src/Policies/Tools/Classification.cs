@@ -9,7 +9,11 @@ namespace McpGateway.Policies.Tools;
 /// </summary>
 /// <param name="Code">Stable identifier, reported as matched rule <c>builtin:&lt;code&gt;</c>.</param>
 /// <param name="Reason">What is wrong and how to fix the call.</param>
-public sealed record Refusal(string Code, string Reason);
+public sealed record Refusal(string Code, string Reason)
+{
+    /// <summary>The code of refusals of the arguments themselves: a missing, mistyped or unknown field.</summary>
+    public const string ArgumentsCode = "arguments";
+}
 
 /// <summary>What a classifier learned about one call.</summary>
 public sealed class Classification

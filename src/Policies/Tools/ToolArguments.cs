@@ -12,7 +12,7 @@ namespace McpGateway.Policies.Tools;
 internal sealed class ToolArguments
 {
     /// <summary>The refusal code of argument problems (<c>builtin:arguments</c>).</summary>
-    public const string RefusalCode = "arguments";
+    public const string RefusalCode = Refusal.ArgumentsCode;
 
     private readonly Dictionary<string, JsonElement> _values = new(StringComparer.Ordinal);
     private readonly List<Refusal> _refusals;

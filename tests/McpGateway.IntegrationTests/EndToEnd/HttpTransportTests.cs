@@ -95,7 +95,11 @@ public sealed class HttpTransportTests(HttpGatewayFixture fixture) : IClassFixtu
         refused.IsError.Should().BeTrue();
         refused.CallId().Should().StartWith("call-");
         refused.Text().Should().StartWith("Refused. There is no tool 'nope'; available tools: http_call, run_sql, ssh_exec.").And.EndWith($" (call id {refused.CallId()})");
-        refused.StructuredContent.Should().BeNull();
+        var structured = refused.StructuredContent!.Value;
+        structured.GetProperty("callId").GetString().Should().Be(refused.CallId());
+        structured.GetProperty("error").GetProperty("code").GetString().Should().Be("denied");
+        structured.GetProperty("error").GetProperty("rules").EnumerateArray().Select(r => r.GetString()).Should().Equal("builtin:unknown-tool");
+        structured.GetProperty("error").GetProperty("message").GetString().Should().StartWith("Refused. There is no tool 'nope'");
     }
 
     [Fact]

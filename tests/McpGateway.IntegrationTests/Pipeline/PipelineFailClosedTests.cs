@@ -60,7 +60,10 @@ public sealed class PipelineFailClosedTests : IAsyncLifetime
 
             outcome.IsError.Should().BeTrue();
             outcome.Text.Should().Contain("result is withheld");
-            outcome.Structured.Should().BeNull();
+
+            // Only the error: nothing of the result that ran.
+            outcome.Structured!.Select(p => p.Key).Should().BeEquivalentTo("callId", "error");
+            outcome.Structured!["error"]!["code"]!.GetValue<string>().Should().Be("audit-unavailable");
         }
     }
 

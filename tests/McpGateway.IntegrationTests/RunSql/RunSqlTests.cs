@@ -74,6 +74,38 @@ public sealed class RunSqlTests : IAsyncLifetime
         zero.Text().Should().Contain("SQLSTATE 22012 (division_by_zero)");
         wrongType.Text().Should().Contain("SQLSTATE 22P02");
         (await gateway.Client.RunSqlAsync("SELECT 1")).IsError.Should().NotBe(true, "the failed calls left nothing behind on the pooled connections");
+
+        // The same, structured, for a client that branches on it.
+        var error = missing.StructuredContent!.Value.GetProperty("error");
+        missing.StructuredContent!.Value.GetProperty("callId").GetString().Should().Be(missing.CallId());
+        error.GetProperty("code").GetString().Should().Be("target-error");
+        error.GetProperty("detail").GetProperty("sqlState").GetString().Should().Be("42P01");
+        error.GetProperty("detail").GetProperty("condition").GetString().Should().Be("undefined_table");
+        error.GetProperty("detail").GetProperty("position").GetInt32().Should().Be(15);
+        error.GetProperty("message").GetString().Should().Contain("relation \"nope\" does not exist");
+        error.GetProperty("rules").EnumerateArray().Should().NotBeEmpty("the rules that allowed the call are named");
+        zero.StructuredContent!.Value.GetProperty("error").GetProperty("detail").GetProperty("sqlState").GetString().Should().Be("22012");
+        await missing.ShouldMatchDeclaredSchemaAsync(gateway.Client, "run_sql");
+    }
+
+    [PostgresFact]
+    public async Task Results_refusals_and_errors_all_match_the_declared_output_schema()
+    {
+        await using var gateway = await _setup.StartAsync("analyst");
+
+        var rows = await gateway.Client.RunSqlAsync("SELECT id, total, placed_at FROM orders ORDER BY id LIMIT 3");
+        var refused = await gateway.Client.RunSqlAsync("DELETE FROM orders");
+        var badArguments = await gateway.Client.CallToolAsync("run_sql", new Dictionary<string, object?> { ["connection"] = "orders" });
+        var failed = await gateway.Client.RunSqlAsync("SELECT no_such_column FROM orders");
+
+        rows.IsError.Should().NotBe(true, rows.Text());
+        refused.StructuredContent!.Value.GetProperty("error").GetProperty("code").GetString().Should().Be("denied");
+        badArguments.StructuredContent!.Value.GetProperty("error").GetProperty("code").GetString().Should().Be("invalid-arguments");
+        badArguments.StructuredContent!.Value.GetProperty("error").GetProperty("message").GetString().Should().Contain("sql");
+        foreach (var result in new[] { rows, refused, badArguments, failed })
+        {
+            await result.ShouldMatchDeclaredSchemaAsync(gateway.Client, "run_sql");
+        }
     }
 
     [PostgresFact]

@@ -11,7 +11,7 @@ internal sealed class DecideStage(ILogger<DecideStage> logger)
         var request = context.Request;
         if (request.Malformed is { } malformed)
         {
-            return StepResult.Refuse([malformed]);
+            return StepResult.Refuse(ToolErrorCodes.InvalidArguments, [malformed]);
         }
 
         var decision = context.Snapshot.Engine.Evaluate(request.Caller.Identity.Name, request.Tool, request.Arguments);
@@ -21,7 +21,9 @@ internal sealed class DecideStage(ILogger<DecideStage> logger)
         {
             PolicyEffect.Allow => StepResult.Continue,
             PolicyEffect.Approval => StepResult.Continue,
-            _ => StepResult.Refuse(decision.Reasons),
+            _ => StepResult.Refuse(
+                decision.MatchedRules is [var only] && only == "builtin:" + Policies.Tools.Refusal.ArgumentsCode ? ToolErrorCodes.InvalidArguments : ToolErrorCodes.Denied,
+                decision.Reasons),
         };
     }
 }

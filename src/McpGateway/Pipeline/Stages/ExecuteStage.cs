@@ -28,20 +28,20 @@ internal sealed class ExecuteStage(IEnumerable<IToolExecutor> backends, TimeProv
         }
         catch (ToolCallException ex)
         {
-            return StepResult.Fail(ex.Message);
+            return StepResult.Fail(ex.Code, ex.Message, ex.Detail);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return StepResult.Fail($"The {context.Request.Tool} on '{context.Decision.Target}' did not finish within {DurationText.Format(timeout)} (its timeout), so it was cancelled. Retry later, or ask for less data.");
+            return StepResult.Fail(ToolErrorCodes.Timeout, $"The {context.Request.Tool} on '{context.Decision.Target}' did not finish within {DurationText.Format(timeout)} (its timeout), so it was cancelled. Retry later, or ask for less data.");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return StepResult.Fail("The call was cancelled by the client.");
+            return StepResult.Fail(ToolErrorCodes.Cancelled, "The call was cancelled by the client.");
         }
         catch (Exception ex)
         {
             PipelineLog.BackendFailed(logger, context.CallId, Policies.Text.PrintableText.Escape(context.Request.Tool, 64), ex);
-            return StepResult.Fail($"The {context.Request.Tool} call failed inside the gateway; nothing more can be said safely.");
+            return StepResult.Fail(ToolErrorCodes.Internal, $"The {context.Request.Tool} call failed inside the gateway; nothing more can be said safely.");
         }
     }
 }

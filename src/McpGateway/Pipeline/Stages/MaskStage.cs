@@ -42,12 +42,12 @@ internal sealed class MaskStage(ILogger<MaskStage> logger)
         catch (MaskingException ex)
         {
             PipelineLog.MaskingFailed(logger, context.CallId, ex);
-            return StepResult.Fail($"The result could not be masked ({ex.Message}), so it is withheld.");
+            return StepResult.Fail(ToolErrorCodes.MaskingFailed, $"The result could not be masked ({ex.Message}), so it is withheld.");
         }
         catch (Exception ex)
         {
             PipelineLog.MaskingFailed(logger, context.CallId, ex);
-            return StepResult.Fail("The result could not be masked, so it is withheld.");
+            return StepResult.Fail(ToolErrorCodes.MaskingFailed, "The result could not be masked, so it is withheld.");
         }
     }
 }

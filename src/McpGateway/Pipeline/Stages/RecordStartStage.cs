@@ -20,7 +20,7 @@ internal sealed class RecordStartStage(AuditRecorder audit, GatewayInstance inst
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             PipelineLog.AuditFailed(logger, context.CallId, AuditEventTypes.CallStarted, ex);
-            return StepResult.Fail("The audit log is unavailable, so the call was not executed. Retry later.");
+            return StepResult.Fail(ToolErrorCodes.AuditUnavailable, "The audit log is unavailable, so the call was not executed. Retry later.");
         }
     }
 }

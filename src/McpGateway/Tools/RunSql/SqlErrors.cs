@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using McpGateway.Pipeline;
 using Npgsql;
 
@@ -30,7 +31,24 @@ internal static class SqlErrors
             text.Append(" The gateway ran the statement in a READ ONLY transaction (the policy or the statement's own facts say it only reads), so it may not write.");
         }
 
-        return new ToolCallException($"PostgreSQL on '{connection}' refused the statement: {text} {outcome}", ex);
+        return new ToolCallException($"PostgreSQL on '{connection}' refused the statement: {text} {outcome}", ex) { Detail = Detail(ex) };
+    }
+
+    /// <summary>What a client can branch on without reading the message: the SQLSTATE, its condition and the position.</summary>
+    private static JsonObject Detail(PostgresException ex)
+    {
+        var detail = new JsonObject { ["sqlState"] = ex.SqlState };
+        if (ConditionNames.TryGetValue(ex.SqlState, out var name))
+        {
+            detail["condition"] = name;
+        }
+
+        if (ex.Position > 0)
+        {
+            detail["position"] = ex.Position;
+        }
+
+        return detail;
     }
 
     /// <summary>The SQLSTATE with its condition name, as PostgreSQL's documentation lists it: <c>SQLSTATE 42P01 (undefined_table)</c>.</summary>
@@ -52,7 +70,7 @@ internal static class SqlErrors
                 return postgres.SqlState switch
                 {
                     PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification =>
-                        new ToolCallException($"PostgreSQL on '{connection}' refused the gateway's credentials (SQLSTATE {postgres.SqlState}). An operator must fix the connection's username or password. {outcome}", ex),
+                        new ToolCallException($"PostgreSQL on '{connection}' refused the gateway's credentials (SQLSTATE {postgres.SqlState}). An operator must fix the connection's username or password. {outcome}", ex) { Detail = Detail(postgres) },
                     _ => FromPostgres(postgres, connection, outcome),
                 };
             }
