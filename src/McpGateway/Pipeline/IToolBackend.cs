@@ -13,7 +13,14 @@ namespace McpGateway.Pipeline;
 /// <param name="Structured">The structured result.</param>
 /// <param name="Summarize">Makes the short text form from the masked tree.</param>
 /// <param name="Columns">For tabular results: each column's name, type and source, when known.</param>
-public sealed record ToolResult(JsonObject Structured, Func<JsonObject, string> Summarize, IReadOnlyList<ResultColumn>? Columns = null);
+public sealed record ToolResult(JsonObject Structured, Func<JsonObject, string> Summarize, IReadOnlyList<ResultColumn>? Columns = null)
+{
+    /// <summary>
+    /// For tabular results: the base columns the statement referenced (see <see cref="Policies.Masking.ReferencedColumns"/>);
+    /// null means unknown, and column rules then mask every column without a known source wherever a ruled column may be read.
+    /// </summary>
+    public Policies.Masking.ReferencedColumns? Referenced { get; init; }
+}
 
 /// <summary>A column of a tabular result.</summary>
 /// <param name="Name">The column's name as returned.</param>

@@ -36,7 +36,10 @@ internal sealed class ColumnRule
     private bool MatchesBase(string baseColumn)
     {
         var parts = baseColumn.Split('.');
-        if (_name is not null && _name.IsMatch(parts[^1], ignoreCase: true))
+
+        // schema.table.* is every column of the table: any rule by name, and a rule by base column when the table matches.
+        var every = parts[^1] == "*";
+        if (_name is not null && (every || _name.IsMatch(parts[^1], ignoreCase: true)))
         {
             return true;
         }
@@ -47,7 +50,7 @@ internal sealed class ColumnRule
         }
 
         var n = Math.Min(parts.Length, _column.Length);
-        for (var i = 1; i <= n; i++)
+        for (var i = every ? 2 : 1; i <= n; i++)
         {
             if (!_column[^i].IsMatch(parts[^i], ignoreCase: true))
             {

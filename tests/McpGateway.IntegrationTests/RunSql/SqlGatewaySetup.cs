@@ -71,7 +71,7 @@ internal sealed class SqlGatewaySetup : IAsyncDisposable
             connections[name] = value!.DeepClone();
         }
 
-        string[] agents = ["analyst", "dba", "reporter", "writer", "hurried", "impatient", "lax"];
+        string[] agents = ["analyst", "dba", "reporter", "writer", "hurried", "impatient", "lax", "masker"];
         var identities = new JsonObject
         {
             ["lead"] = new JsonObject { ["Groups"] = new JsonArray("dba-leads"), ["Roles"] = new JsonArray("operator") },

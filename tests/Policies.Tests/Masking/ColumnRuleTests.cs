@@ -32,7 +32,30 @@ public sealed class ColumnRuleTests
         { "row_to_json", [new("row_to_json", "json"), new("id", "int4", "users.id")], ["users.id", "users.email"], """["****.com",7]""" },
         { "view", [new("mail", "text", "v_people.mail"), new("n", "int8")], ["users.email"], """["alice@example.com","****.com"]""" },
         { "cte", [new("e", "text"), new("id", "int4", "users.id")], ["users.email", "users.id"], """["****.com",7]""" },
+        { "table.*", [new("u", "record"), new("id", "int4", "users.id")], ["public.users.*"], """["[REDACTED]",7]""" }, // also reaches *ssn*: the strictest wins
     };
+
+    [Theory]
+    [InlineData("column", "public.users.*", true)]
+    [InlineData("column", "users.*", true)]
+    [InlineData("column", "public.orders.*", false)]
+    [InlineData("column", "public.users.name", false)]
+    [InlineData("name", "public.orders.*", true)]
+    [InlineData("name", "public.orders.name", false)]
+    public void Every_column_of_a_table_reaches_the_rules_on_that_table_and_every_rule_by_name(string rule, string referenced, bool masked)
+    {
+        // A star reads every column, whatever it is called: a name rule (*ssn*) is reached by any table's.
+        var masker = new Masker(JsonMaskingTests.Profile(new MaskingProfileOptions
+        {
+            Columns = { rule == "column" ? new MaskingColumnRuleOptions { Column = "users.email" } : new MaskingColumnRuleOptions { Name = "*ssn*" } },
+        }));
+        var rows = new JsonArray(new JsonArray("alice@example.com"));
+        var tree = new JsonObject { ["rows"] = rows };
+
+        var result = masker.Mask(tree, table: new MaskingTable(rows, [new("value", "text")], ReferencedColumns.Of([referenced])))!;
+
+        (result["rows"]![0]![0]!.GetValue<string?>() != "alice@example.com").Should().Be(masked, referenced);
+    }
 
     [Theory]
     [MemberData(nameof(HiddenForms))]

@@ -28,7 +28,7 @@ internal sealed class MaskStage(ILogger<MaskStage> logger)
             var result = context.Result!;
             var structured = result.Structured;
             var table = result.Columns is { } columns && structured["rows"] is JsonArray rows
-                ? new MaskingTable(rows, [.. columns.Select(c => new MaskingColumn(c.Name, c.Type, c.Source))])
+                ? new MaskingTable(rows, [.. columns.Select(c => new MaskingColumn(c.Name, c.Type, c.Source))], result.Referenced)
                 : null;
             masker.MaskInPlace(structured, report, table);
 

@@ -21,7 +21,7 @@ internal sealed class RunSqlBackend(SqlStatementRunner runner) : IToolBackend<Sq
 
         var limits = SqlLimits.From(request, record.Obligations);
         var result = await runner.RunAsync(dataSource, request.Connection, request, limits, cancellationToken).ConfigureAwait(false);
-        return new ToolResult(ToJson(result), masked => Summarize(request.Connection, masked), result.Columns);
+        return new ToolResult(ToJson(result), masked => Summarize(request.Connection, masked), result.Columns) { Referenced = result.Referenced };
     }
 
     internal static JsonObject ToJson(SqlStatementResult result)

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using McpGateway.Pipeline;
 using McpGateway.Policies.Classifiers.Sql;
+using McpGateway.Policies.Masking;
 using Npgsql;
 using Npgsql.PostgresTypes;
 
@@ -65,6 +66,7 @@ internal sealed class SqlStatementRunner(SqlColumnSources sources, TimeProvider 
                     ? []
                     : await ResolveSourcesAsync(dataSource, connection, table.Keys, cancellationToken).ConfigureAwait(false);
                 var columns = table.Columns.Select((c, i) => c with { Source = columnSources.ElementAtOrDefault(i) }).ToList();
+                var referenced = table.Columns.Count == 0 ? null : await ReferencedAsync(dataSource, connection, request, cancellationToken).ConfigureAwait(false);
                 return new SqlStatementResult(
                     columns,
                     table.Rows,
@@ -74,7 +76,10 @@ internal sealed class SqlStatementRunner(SqlColumnSources sources, TimeProvider 
                     table.Truncated,
                     limits.ReadOnly,
                     committed,
-                    (long)time.GetElapsedTime(started).TotalMilliseconds);
+                    (long)time.GetElapsedTime(started).TotalMilliseconds)
+                {
+                    Referenced = referenced,
+                };
             }
         }
     }
@@ -213,6 +218,29 @@ internal sealed class SqlStatementRunner(SqlColumnSources sources, TimeProvider 
         }
     }
 
+    /// <summary>
+    /// The base columns the statement referenced, as the classifier resolved them, once the
+    /// catalog confirms that every relation it read is a table; null (unknown) otherwise.
+    /// </summary>
+    private async Task<ReferencedColumns?> ReferencedAsync(NpgsqlDataSource dataSource, NpgsqlConnection connection, SqlStatementRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ReferencedColumns is not { } columns)
+        {
+            return null;
+        }
+
+        try
+        {
+            return request.RelationsRead.IsEmpty || await sources.AllTablesAsync(dataSource, connection, request.RelationsRead, cancellationToken).ConfigureAwait(false)
+                ? ReferencedColumns.Of(columns)
+                : null;
+        }
+        catch (NpgsqlException)
+        {
+            return null;
+        }
+    }
+
     private static async Task RollBackAsync(NpgsqlTransaction transaction)
     {
         try
@@ -264,4 +292,8 @@ internal sealed record SqlStatementResult(
     bool Truncated,
     bool ReadOnly,
     bool Committed,
-    long DurationMs);
+    long DurationMs)
+{
+    /// <summary>The base columns the statement referenced, or null when unknown.</summary>
+    public ReferencedColumns? Referenced { get; init; }
+}

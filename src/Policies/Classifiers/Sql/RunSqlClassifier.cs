@@ -57,6 +57,10 @@ internal sealed class RunSqlClassifier : IToolClassifier
 
         var request = refusals.Count == 0 && unparsed.Count == 0 && connection is not null && sql is not null && parameters is { } values && statements is [var statement]
             ? new SqlStatementRequest(connection, sql, values, maxRows, statement.Kind, statement.Category, statement.ReadOnly)
+            {
+                ReferencedColumns = statement.ReferencedColumns,
+                RelationsRead = statement.RelationsRead,
+            }
             : null;
         return new Classification(RunSqlTool.Name, connection ?? RawConnection(fields), facts.Build(), [.. unparsed], [.. refusals], request);
     }

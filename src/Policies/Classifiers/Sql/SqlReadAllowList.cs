@@ -24,6 +24,18 @@ internal static class SqlReadAllowList
     }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>
+    /// Built-in functions that run a query given as text, or read a relation named by a value: what
+    /// such a statement returns cannot be traced to the columns it names (none is a read either).
+    /// </summary>
+    public static FrozenSet<string> RunsQueries { get; } = new[]
+    {
+        "query_to_xml", "query_to_xmlschema", "query_to_xml_and_xmlschema", "cursor_to_xml", "cursor_to_xmlschema",
+        "table_to_xml", "table_to_xmlschema", "table_to_xml_and_xmlschema", "schema_to_xml", "schema_to_xmlschema",
+        "schema_to_xml_and_xmlschema", "database_to_xml", "database_to_xmlschema", "database_to_xml_and_xmlschema",
+        "ts_stat", "ts_rewrite", "dblink", "dblink_exec", "dblink_open", "dblink_fetch",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>
     /// Built-in functions (in <c>pg_catalog</c>) that neither write, nor change session or server
     /// state, nor wait, nor read outside the database, nor run SQL given as text.
     /// </summary>

@@ -21,10 +21,10 @@ internal sealed partial class SqlStatementAnalyzer
 
     private void AddRelation(string? schema, string name, bool temporary, Context context, bool ignoreWith)
     {
-        var target = context.Writing ? _written : _read;
+        _relationNames.Add(name);
         if (schema is not null)
         {
-            target.Add(SqlNames.Part(schema) + "." + SqlNames.Part(name));
+            AddRelation(schema, name, context);
             return;
         }
 
@@ -35,7 +35,7 @@ internal sealed partial class SqlStatementAnalyzer
 
         if (temporary)
         {
-            target.Add("pg_temp." + SqlNames.Part(name));
+            AddRelation("pg_temp", name, context);
             return;
         }
 
@@ -43,12 +43,44 @@ internal sealed partial class SqlStatementAnalyzer
         // first, and every relation there starts with pg_.
         if (name.StartsWith("pg_", StringComparison.Ordinal))
         {
-            target.Add(SqlNames.Catalog + "." + SqlNames.Part(name));
+            AddRelation(SqlNames.Catalog, name, context);
         }
 
         foreach (var path in _searchPath)
         {
-            target.Add(SqlNames.Part(path) + "." + SqlNames.Part(name));
+            AddRelation(path, name, context);
+        }
+    }
+
+    private void AddRelation(string schema, string name, Context context)
+    {
+        (context.Writing ? _written : _read).Add(SqlNames.Part(schema) + "." + SqlNames.Part(name));
+        if (!context.Writing)
+        {
+            if (!_readRaw.Contains(new SqlRelation(schema, name)))
+            {
+                _readRaw.Add(new SqlRelation(schema, name));
+            }
+        }
+    }
+
+    /// <summary>
+    /// A column reference: its column name (<c>*</c> for <c>t.*</c>), and a one-part name that may
+    /// be a whole-row reference (<c>SELECT c FROM customers c</c>), settled once every relation
+    /// name of the statement is known.
+    /// </summary>
+    private void AddColumn(JsonElement body)
+    {
+        if (!body.Has("fields", out var fields) || SqlNames.Strings(fields) is not { Count: > 0 } parts)
+        {
+            _columnsUnknown = true;
+            return;
+        }
+
+        _columns.Add(parts[^1]);
+        if (parts.Count == 1)
+        {
+            _rowCandidates.Add(parts[0]);
         }
     }
 
@@ -83,6 +115,11 @@ internal sealed partial class SqlStatementAnalyzer
         if (name.Count != 1 || !SqlReadAllowList.Functions.Contains(name[0]))
         {
             _readOnly = false;
+        }
+
+        if (name.Count == 1 && SqlReadAllowList.RunsQueries.Contains(name[0]))
+        {
+            _columnsUnknown = true;
         }
     }
 

@@ -76,6 +76,7 @@ internal sealed partial class SqlStatementAnalyzer
             if (item.Has("CommonTableExpr", out var cte) && SqlStatementKinds.Text(cte, "ctename") is { } name)
             {
                 names.Add(name);
+                _relationNames.Add(name);
             }
         }
 

@@ -18,6 +18,11 @@ internal sealed partial class SqlStatementAnalyzer
     private readonly NameList _read = new();
     private readonly NameList _written = new();
     private readonly NameList _functions = new();
+    private readonly List<SqlRelation> _readRaw = [];
+    private readonly NameList _columns = new();
+    private readonly NameList _rowCandidates = new();
+    private readonly NameList _relationNames = new();
+    private bool _columnsUnknown;
     private bool _readOnly = true;
     private bool _unbounded;
     private bool _tooDeep;
@@ -99,8 +104,43 @@ internal sealed partial class SqlStatementAnalyzer
             OutsideTransaction = SqlTransactionRules.OutsideTransaction(node, body),
             Forbidden = SqlTransactionRules.Forbidden(node, body),
             Unparsed = _tooDeep ? "The statement is nested too deeply for the gateway to check; simplify it." : null,
+            ReferencedColumns = readOnly && !explain ? ReferencedColumns() : null,
+            RelationsRead = [.. _readRaw],
         };
         return facts;
+    }
+
+    /// <summary>
+    /// The base columns a read-only statement may return values of, <c>schema.table.column</c>
+    /// (<c>schema.table.*</c> for every column), over-approximated: every column name it mentions
+    /// anywhere, under every relation it reads; null when it cannot say (a function that runs a
+    /// query from text). Views are the executor's to check: it knows which relations are tables.
+    /// </summary>
+    private ImmutableArray<string>? ReferencedColumns()
+    {
+        if (_columnsUnknown)
+        {
+            return null;
+        }
+
+        var star = _columns.Contains("*") || _rowCandidates.Items.Any(name => _relationNames.Contains(name));
+        var referenced = new List<string>();
+        foreach (var relation in _readRaw)
+        {
+            var table = relation.Schema + "." + relation.Name;
+            if (star)
+            {
+                referenced.Add(table + ".*");
+                continue;
+            }
+
+            foreach (var column in _columns.Items)
+            {
+                referenced.Add(table + "." + column);
+            }
+        }
+
+        return [.. referenced];
     }
 
     private static bool IsAnalyze(JsonElement explain)
@@ -143,6 +183,11 @@ internal sealed partial class SqlStatementAnalyzer
                 if (value.Has("relname", out _))
                 {
                     AddRelation(value, context, ignoreWith: false);
+                }
+
+                if (SqlStatementKinds.Text(value, "aliasname") is { } alias)
+                {
+                    _relationNames.Add(alias);
                 }
 
                 foreach (var property in value.EnumerateObject())
@@ -267,7 +312,10 @@ internal sealed partial class SqlStatementAnalyzer
                 DropObjects(body);
                 Walk(body, context, depth);
                 break;
-            case "ColumnRef" or "A_Const" or "String" or "Integer" or "Float" or "Boolean" or "BitString":
+            case "ColumnRef":
+                AddColumn(body);
+                break;
+            case "A_Const" or "String" or "Integer" or "Float" or "Boolean" or "BitString":
                 break;
             default:
                 Walk(body, context, depth);
@@ -337,6 +385,10 @@ internal sealed partial class SqlStatementAnalyzer
                 _items.Add(name);
             }
         }
+
+        public IReadOnlyList<string> Items => _items;
+
+        public bool Contains(string name) => _items.Contains(name, StringComparer.Ordinal);
 
         public ImmutableArray<string> ToImmutable() => [.. _items];
     }

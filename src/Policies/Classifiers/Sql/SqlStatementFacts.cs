@@ -39,4 +39,17 @@ internal sealed record SqlStatementFacts(
 
     /// <summary>Why the statement is not understood, or null.</summary>
     public string? Unparsed { get; init; }
+
+    /// <summary>
+    /// For a read-only statement: the base columns whose values it may return,
+    /// <c>schema.table.column</c> or <c>schema.table.*</c>, unquoted; null when unknown (anything
+    /// that writes, EXPLAIN, a function that runs a query from text).
+    /// </summary>
+    public ImmutableArray<string>? ReferencedColumns { get; init; }
+
+    /// <summary>The relations read, unquoted, every reading of an unqualified name.</summary>
+    public ImmutableArray<SqlRelation> RelationsRead { get; init; } = [];
 }
+
+/// <summary>A relation a statement names: its schema and name as PostgreSQL stores them (unquoted).</summary>
+public readonly record struct SqlRelation(string Schema, string Name);

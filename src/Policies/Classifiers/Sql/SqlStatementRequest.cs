@@ -26,4 +26,16 @@ public sealed record SqlStatementRequest(
     int? MaxRows,
     string Kind,
     string Category,
-    bool ReadOnly);
+    bool ReadOnly)
+{
+    /// <summary>
+    /// The base columns whose values the statement may return (<c>schema.table.column</c> or
+    /// <c>schema.table.*</c>), or null when unknown; masking's column rules use it, after the
+    /// executor has made sure every relation in <see cref="RelationsRead"/> is a table (a view
+    /// hides its base columns).
+    /// </summary>
+    public ImmutableArray<string>? ReferencedColumns { get; init; }
+
+    /// <summary>The relations the statement reads (every reading of an unqualified name).</summary>
+    public ImmutableArray<SqlRelation> RelationsRead { get; init; } = [];
+}
