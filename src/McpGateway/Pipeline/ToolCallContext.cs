@@ -27,6 +27,13 @@ public sealed record ToolCallRequest(CallerInfo Caller, string Tool, JsonElement
     /// client sent no progress token (it then gets a <c>pending</c> answer within a few seconds).
     /// </summary>
     public Func<string, CancellationToken, Task>? Progress { get; init; }
+
+    /// <summary>
+    /// For a call the gateway itself makes on a caller's behalf (a resource read): turns the
+    /// policy's decision on the gateway's own statement into the one to apply. Never set from
+    /// anything an agent sends.
+    /// </summary>
+    internal Func<Policies.Evaluation.PolicyDecision, Policies.Evaluation.PolicyDecision>? GatewayDecision { get; init; }
 }
 
 /// <summary>What goes back to the MCP client. Already masked.</summary>

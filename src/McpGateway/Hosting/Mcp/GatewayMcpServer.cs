@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json;
 using McpGateway.Pipeline;
+using ModelContextProtocol;
 using McpGateway.Runtime;
 using McpGateway.Tools;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,7 @@ public static class GatewayMcpServer
     {
         // The handlers are built by the container, with their dependencies, not looked up per request.
         services.AddSingleton<IConfigureOptions<McpServerOptions>, GatewayMcpHandlers>();
+        services.AddSingleton<IConfigureOptions<McpServerOptions>, GatewayResourceHandlers>();
         return services
             .AddMcpServer(options =>
             {
@@ -30,6 +32,9 @@ public static class GatewayMcpServer
             })
             .WithListToolsHandler((_, _) => ValueTask.FromResult(new ListToolsResult { Tools = [] }))
             .WithCallToolHandler((request, _) => ValueTask.FromResult(Error($"Unknown tool '{request.Params?.Name}'.")))
+            .WithListResourcesHandler((_, _) => ValueTask.FromResult(new ListResourcesResult { Resources = [] }))
+            .WithListResourceTemplatesHandler((_, _) => ValueTask.FromResult(new ListResourceTemplatesResult { ResourceTemplates = [] }))
+            .WithReadResourceHandler((request, _) => throw new McpProtocolException($"There is no resource '{request.Params?.Uri}'.", McpErrorCode.ResourceNotFound))
             .WithMessageFilters(filters => filters.AddIncomingFilter(MalformedRequestFilter.Create));
     }
 

@@ -15,6 +15,11 @@ internal sealed class DecideStage(ILogger<DecideStage> logger)
         }
 
         var decision = context.Snapshot.Engine.Evaluate(request.Caller.Identity.Name, request.Tool, request.Arguments);
+        if (request.GatewayDecision is { } adjust)
+        {
+            decision = adjust(decision);
+        }
+
         context.Decision = decision;
         PipelineLog.Decided(logger, context.CallId, request.Caller.Identity.Name, Policies.Text.PrintableText.Escape(request.Tool, 64), Policies.Text.PrintableText.Escape(decision.Target, 128), decision.Effect.ToName());
         return decision.Effect switch

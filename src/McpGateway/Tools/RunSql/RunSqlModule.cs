@@ -27,6 +27,7 @@ public sealed class RunSqlModule : IGatewayToolModule
     {
         services.AddSingleton<SqlColumnSources>();
         services.AddSingleton<SqlStatementRunner>();
+        services.AddSingleton<Hosting.Mcp.IGatewayResources, PostgresSchemaResource>();
         services.AddToolBackend<SqlStatementRequest, RunSqlBackend>(RunSqlTool.Name);
     }
 }
