@@ -83,6 +83,11 @@ internal static class ConditionEvaluator
                 return restrictive
                     ? items.Any(i => MatchesGlob(condition, i, lenient))
                     : items.All(i => MatchesGlob(condition, i, lenient));
+            case ConditionOperator.Sequence:
+                // The whole list, in order: as many items as the alternative has patterns, each
+                // matching the pattern at its position ("-p 1" is not "-p 1 e" nor "1 -p").
+                return condition.Sequences.Any(sequence => sequence.Length == items.Length
+                    && Enumerable.Range(0, items.Length).All(at => MatchesPattern(condition, sequence[at], items[at], lenient)));
             default:
                 return false;
         }
@@ -129,19 +134,31 @@ internal static class ConditionEvaluator
 
         foreach (var glob in condition.Globs)
         {
-            if (glob.IsMatch(text, lenient))
+            if (MatchesPattern(condition, glob, text, lenient))
             {
                 return true;
             }
+        }
 
-            if (lenient && condition.Fact.Matching == FactMatching.Path)
-            {
-                var alternate = text.Length > 1 && text.EndsWith('/') ? text[..^1] : text + "/";
-                if (glob.IsMatch(alternate, ignoreCase: true))
-                {
-                    return true;
-                }
-            }
+        return false;
+    }
+
+    private static bool MatchesPattern(FactCondition condition, Glob glob, string text, bool lenient)
+    {
+        if (!lenient && condition.Fact.Matching == FactMatching.Path && !text.StartsWith('/'))
+        {
+            return false;
+        }
+
+        if (glob.IsMatch(text, lenient))
+        {
+            return true;
+        }
+
+        if (lenient && condition.Fact.Matching == FactMatching.Path)
+        {
+            var alternate = text.Length > 1 && text.EndsWith('/') ? text[..^1] : text + "/";
+            return glob.IsMatch(alternate, ignoreCase: true);
         }
 
         return false;

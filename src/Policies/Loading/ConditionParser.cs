@@ -121,6 +121,7 @@ internal sealed class ConditionParser
         var applicable = (op, fact.Type) switch
         {
             (ConditionOperator.All, not FactType.TextList) => $"'all' applies to list facts; '{fact.Name}' holds one value, so use 'equals' or 'in'.",
+            (ConditionOperator.Sequence, not FactType.TextList) => $"'sequence' applies to list facts; '{fact.Name}' is {Describe(fact.Type)}, so use 'glob' or 'in'.",
             (ConditionOperator.Glob, FactType.Flag or FactType.Number) => $"'glob' applies to text facts; '{fact.Name}' is {Describe(fact.Type)}.",
             (ConditionOperator.LessThan or ConditionOperator.GreaterThan, not FactType.Number) => $"'{opName}' applies to number facts; '{fact.Name}' is {Describe(fact.Type)}.",
             _ => null,
@@ -139,6 +140,11 @@ internal sealed class ConditionParser
             return null;
         }
 
+        if (op == ConditionOperator.Sequence)
+        {
+            return Sequences(fact, operand);
+        }
+
         if (_reader.ScalarOrList(operand, $"The operand of '{opName}' on '{fact.Name}'") is not { } items)
         {
             return null;
@@ -146,7 +152,9 @@ internal sealed class ConditionParser
 
         if (op == ConditionOperator.Glob)
         {
-            return new FactCondition(fact, op, [], [.. items.Select(i => Glob.Compile(i.Value, path: fact.Matching == FactMatching.Path))], _reader.At(operand));
+            return items.All(i => CheckPattern(fact, i.Value, i.Node))
+                ? new FactCondition(fact, op, [], [.. items.Select(i => Compile(fact, i.Value))], _reader.At(operand))
+                : null;
         }
 
         var operands = ImmutableArray.CreateBuilder<FactValue>(items.Count);
@@ -165,6 +173,69 @@ internal sealed class ConditionParser
         return operands.Count == items.Count
             ? new FactCondition(fact, op, operands.MoveToImmutable(), [], _reader.At(operand))
             : null;
+    }
+
+    /// <summary>
+    /// <c>sequence: [[aux], [-p, '&lt;number&gt;'], []]</c>: a list of alternatives, each a list of
+    /// word patterns, one per position (an empty list: the fact is an empty list).
+    /// </summary>
+    private FactCondition? Sequences(FactDescriptor fact, YamlNode operand)
+    {
+        const string Example = "sequence: [[aux], [-p, '<number>']]";
+        if (operand is not YamlSequenceNode { Children.Count: > 0 } alternatives)
+        {
+            _reader.Error(operand, $"The operand of 'sequence' on '{fact.Name}' must be a list of lists, one per allowed {fact.Name} in order, such as {Example}; not {YamlReader.Describe(operand)}.");
+            return null;
+        }
+
+        var ok = true;
+        var sequences = ImmutableArray.CreateBuilder<ImmutableArray<Glob>>(alternatives.Children.Count);
+        foreach (var alternative in alternatives.Children)
+        {
+            if (alternative is not YamlSequenceNode positions)
+            {
+                _reader.Error(alternative, $"Each alternative of 'sequence' on '{fact.Name}' is a list of patterns, one per position, such as {Example}; not {YamlReader.Describe(alternative)}.");
+                ok = false;
+                continue;
+            }
+
+            var globs = ImmutableArray.CreateBuilder<Glob>(positions.Children.Count);
+            foreach (var position in positions.Children)
+            {
+                if (_reader.Scalar(position, $"Each position of a 'sequence' on '{fact.Name}'") is { } pattern && CheckPattern(fact, pattern, position))
+                {
+                    globs.Add(Compile(fact, pattern));
+                }
+                else
+                {
+                    ok = false;
+                }
+            }
+
+            sequences.Add(globs.ToImmutable());
+        }
+
+        return ok ? new FactCondition(fact, ConditionOperator.Sequence, [], [], _reader.At(operand), sequences.MoveToImmutable()) : null;
+    }
+
+    private static Glob Compile(FactDescriptor fact, string pattern) => Glob.Compile(pattern, path: fact.Matching == FactMatching.Path);
+
+    /// <summary>Refuses word classes on path facts and what looks like a class but is not one.</summary>
+    private bool CheckPattern(FactDescriptor fact, string pattern, YamlNode at)
+    {
+        if (fact.Matching == FactMatching.Path && Glob.Classes.Any(c => pattern.Contains(c, StringComparison.Ordinal)))
+        {
+            _reader.Error(at, $"'{pattern}': word classes ({string.Join(", ", Glob.Classes)}) do not apply to '{fact.Name}', which is a path; use '*' for one segment.");
+            return false;
+        }
+
+        if (Glob.LookalikeClasses(pattern).FirstOrDefault() is { } unknown)
+        {
+            _reader.Error(at, $"'{pattern}': '{unknown}' is not a word class; the classes are {string.Join(" (one or more ASCII digits) and ", Glob.Classes)} (a letter or '_', then letters, digits, '_', '.', '-').");
+            return false;
+        }
+
+        return true;
     }
 
     private static FactValue? Typed(FactDescriptor fact, string text) => fact.Type switch

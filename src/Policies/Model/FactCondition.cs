@@ -13,6 +13,9 @@ public enum ConditionOperator
     Glob,
     LessThan,
     GreaterThan,
+
+    /// <summary>A list fact, in order and in full, is one of the given sequences of word patterns.</summary>
+    Sequence,
 }
 
 internal static class ConditionOperators
@@ -27,6 +30,7 @@ internal static class ConditionOperators
         ["glob"] = ConditionOperator.Glob,
         ["lessThan"] = ConditionOperator.LessThan,
         ["greaterThan"] = ConditionOperator.GreaterThan,
+        ["sequence"] = ConditionOperator.Sequence,
     };
 
     public static string ToName(this ConditionOperator op) => ByName.First(p => p.Value == op).Key;
@@ -34,17 +38,19 @@ internal static class ConditionOperators
 
 /// <summary>
 /// One test of one fact. Operands are already typed for the fact: strings, booleans or integers;
-/// glob operands are compiled.
+/// glob operands are compiled; a <see cref="ConditionOperator.Sequence"/> holds its alternatives,
+/// each a pattern per position.
 /// </summary>
 public sealed class FactCondition
 {
-    public FactCondition(FactDescriptor fact, ConditionOperator op, ImmutableArray<FactValue> operands, ImmutableArray<Glob> globs, SourceLocation location)
+    public FactCondition(FactDescriptor fact, ConditionOperator op, ImmutableArray<FactValue> operands, ImmutableArray<Glob> globs, SourceLocation location, ImmutableArray<ImmutableArray<Glob>> sequences = default)
     {
         Fact = fact;
         Operator = op;
         Operands = operands;
         Globs = globs;
         Location = location;
+        Sequences = sequences.IsDefault ? [] : sequences;
     }
 
     public FactDescriptor Fact { get; }
@@ -57,12 +63,18 @@ public sealed class FactCondition
 
     public SourceLocation Location { get; }
 
+    /// <summary>For <see cref="ConditionOperator.Sequence"/>: the lists the fact may be, a pattern per position.</summary>
+    public ImmutableArray<ImmutableArray<Glob>> Sequences { get; }
+
     /// <summary>The condition as a reader would write it, for reasons.</summary>
     public string Describe()
     {
-        var operands = Operator == ConditionOperator.Glob
-            ? string.Join(", ", Globs.Select(g => g.Pattern))
-            : string.Join(", ", Operands.Select(o => o.ToString()));
+        var operands = Operator switch
+        {
+            ConditionOperator.Glob => string.Join(", ", Globs.Select(g => g.Pattern)),
+            ConditionOperator.Sequence => string.Join(", ", Sequences.Select(s => "[" + string.Join(' ', s.Select(g => g.Pattern)) + "]")),
+            _ => string.Join(", ", Operands.Select(o => o.ToString())),
+        };
         return $"{Fact.Name} {Operator.ToName()} [{operands}]";
     }
 }

@@ -31,9 +31,16 @@ internal sealed class GlobAutomaton
         Char,
         NotSlash,
         Any,
+        Digit,
+        NameStart,
+        NameChar,
     }
 
-    public static GlobAutomaton Build(string pattern)
+    /// <summary>
+    /// Compiles <paramref name="pattern"/>; with <paramref name="classes"/>, the word classes of
+    /// <see cref="Glob.Classes"/> stand for one or more characters of their kind.
+    /// </summary>
+    public static GlobAutomaton Build(string pattern, bool classes = false)
     {
         var steps = new List<Step>(pattern.Length + 4);
 
@@ -48,7 +55,15 @@ internal sealed class GlobAutomaton
         {
             var c = pattern[i];
             var here = steps.Count;
-            if (c == '*' && i + 1 < pattern.Length && pattern[i + 1] == '*')
+            if (classes && c == '<' && Glob.ClassAt(pattern, i) is { } wordClass)
+            {
+                // One character that may start the class, then any number that may continue it.
+                var (first, rest) = wordClass == Glob.NumberClass ? (Match.Digit, Match.Digit) : (Match.NameStart, Match.NameChar);
+                Add(first, next: here + 1);
+                Add(rest, next: here + 1, epsilon: here + 2);
+                i += wordClass.Length - 1;
+            }
+            else if (c == '*' && i + 1 < pattern.Length && pattern[i + 1] == '*')
             {
                 var slashBefore = i > 0 && pattern[i - 1] == '/';
                 var slashAfter = i + 2 < pattern.Length && pattern[i + 2] == '/';
@@ -136,6 +151,9 @@ internal sealed class GlobAutomaton
                     Match.Char => step.Char == c || (ignoreCase && SameIgnoringCase(step.Char, c)),
                     Match.NotSlash => c != '/',
                     Match.Any => true,
+                    Match.Digit => char.IsAsciiDigit(c),
+                    Match.NameStart => char.IsAsciiLetter(c) || c == '_',
+                    Match.NameChar => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-',
                     _ => false,
                 };
                 if (matches)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using McpGateway.IntegrationTests.Support;
+using McpGateway.Tools.SshExec;
 
 namespace McpGateway.IntegrationTests.Tools;
 
@@ -14,7 +15,7 @@ public sealed class SshExecTests : IAsyncLifetime
     private const string Policies = """
         rules:
           - name: lab-commands
-            when: { identity: test-agent, tool: ssh_exec, connection: [lab, lab-password, impostor, rotating] }
+            when: { identity: test-agent, tool: ssh_exec, connection: [lab, lab-password, impostor, rotating, flaky] }
             effect: allow
             obligations: { timeout: 20s, maxOutputBytes: 4KiB }
           - name: no-rm
@@ -25,6 +26,7 @@ public sealed class SshExecTests : IAsyncLifetime
 
     private GatewayEnvironment _environment = null!;
     private InMemoryGateway _gateway = null!;
+    private TcpRelay _relay = null!;
 
     public async Task InitializeAsync()
     {
@@ -35,9 +37,18 @@ public sealed class SshExecTests : IAsyncLifetime
         }
 
         File.WriteAllText(Path.Combine(_environment.Root, "ssh.password"), SshServer.Password);
-        JsonObject Host(string pin, JsonObject auth)
+        File.Copy(SshServer.KeyFile, Path.Combine(_environment.Root, "rotating.key"));
+        _relay = TcpRelay.Create(SshServer.Port, listening: false);
+        WriteConfiguration(impostorPin: SshServer.OtherHostKey);
+        File.WriteAllText(Path.Combine(_environment.PoliciesPath, "ssh.yaml"), Policies);
+        _gateway = await InMemoryGateway.StartAsync(_environment, "test-agent");
+    }
+
+    private void WriteConfiguration(string impostorPin)
+    {
+        JsonObject Host(string pin, JsonObject auth, int? port = null)
         {
-            var host = new JsonObject { ["Address"] = "127.0.0.1", ["Port"] = SshServer.Port, ["User"] = SshServer.User, ["HostKeys"] = new JsonArray(pin) };
+            var host = new JsonObject { ["Address"] = "127.0.0.1", ["Port"] = port ?? SshServer.Port, ["User"] = SshServer.User, ["HostKeys"] = new JsonArray(pin) };
             foreach (var (name, value) in auth)
             {
                 host[name] = value?.DeepClone();
@@ -46,16 +57,22 @@ public sealed class SshExecTests : IAsyncLifetime
             return host;
         }
 
-        File.Copy(SshServer.KeyFile, Path.Combine(_environment.Root, "rotating.key"));
+        var key = new JsonObject { ["PrivateKey"] = $"{{file:{SshServer.KeyFile}}}" };
+        var breaker = new JsonObject { ["Failures"] = 2, ["Break"] = "1s" };
+        var lab = Host(SshServer.HostKey, key);
+        lab["CircuitBreaker"] = breaker.DeepClone();
+        var impostor = Host(impostorPin, key);
+        impostor["CircuitBreaker"] = breaker.DeepClone();
+        var flaky = Host(SshServer.HostKey, key, _relay.Port);
+        flaky["CircuitBreaker"] = breaker.DeepClone();
         _environment.WriteConfiguration(false, timings: new JsonObject { ["ReloadPoll"] = "200ms" }, ssh: new JsonObject
         {
-            ["lab"] = Host(SshServer.HostKey, new JsonObject { ["PrivateKey"] = $"{{file:{SshServer.KeyFile}}}" }),
+            ["lab"] = lab,
             ["rotating"] = Host(SshServer.HostKey, new JsonObject { ["PrivateKey"] = "{file:rotating.key}" }),
             ["lab-password"] = Host(SshServer.HostKey, new JsonObject { ["Password"] = "{file:ssh.password}" }),
-            ["impostor"] = Host(SshServer.OtherHostKey, new JsonObject { ["PrivateKey"] = $"{{file:{SshServer.KeyFile}}}" }),
+            ["impostor"] = impostor,
+            ["flaky"] = flaky,
         });
-        File.WriteAllText(Path.Combine(_environment.PoliciesPath, "ssh.yaml"), Policies);
-        _gateway = await InMemoryGateway.StartAsync(_environment, "test-agent");
     }
 
     public async Task DisposeAsync()
@@ -63,6 +80,11 @@ public sealed class SshExecTests : IAsyncLifetime
         if (_gateway is not null)
         {
             await _gateway.DisposeAsync();
+        }
+
+        if (_relay is not null)
+        {
+            await _relay.DisposeAsync();
         }
 
         await _environment.DisposeAsync();
@@ -159,6 +181,81 @@ public sealed class SshExecTests : IAsyncLifetime
         (await GatewayProcess.RunProgramAsync("pgrep", ["-u", SshServer.User, "-f", tag])).StandardOutput.Trim().Should().BeEmpty();
         many.Select(r => r.GetProperty("stdout").GetString()).Should().BeEquivalentTo(Enumerable.Range(0, 12).Select(i => $"{i}\n"));
     }
+
+    [SshFact]
+    public async Task Twelve_slow_commands_at_once_all_run_on_more_than_one_connection()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => RunAsync("lab", $"sleep 1; echo {i}")));
+
+        results.Select(r => r.GetProperty("exitCode").GetInt32()).Should().AllSatisfy(e => e.Should().Be(0));
+        results.Select(r => r.GetProperty("stdout").GetString()).Should().BeEquivalentTo(Enumerable.Range(0, 12).Select(i => $"{i}\n"));
+        Connections("lab").ConnectionsOpened.Should().BeGreaterThan(1, "8 channels per connection cannot hold 12 commands");
+    }
+
+    [SshFact]
+    public async Task Failing_commands_do_not_open_the_breaker()
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            (await RunAsync("lab", "ls /no/such/path")).GetProperty("exitCode").GetInt32().Should().Be(2);
+        }
+
+        (await RunAsync("lab", "echo still")).GetProperty("stdout").GetString().Should().Be("still\n");
+        Connections("lab").ConnectionsOpened.Should().Be(1);
+    }
+
+    [SshFact]
+    public async Task A_host_that_is_down_fails_fast_after_the_threshold_and_is_used_again_after_the_break_once_it_is_back()
+    {
+        var first = await CallAsync("flaky", "uptime");
+        var second = await CallAsync("flaky", "uptime");
+        var fast = await CallAsync("flaky", "uptime");
+        _relay.Start();
+
+        first.IsError.Should().BeTrue();
+        first.Text().Should().Contain("Host 'flaky' could not be reached over SSH (connection refused)");
+        second.Text().Should().Contain("connection refused");
+        fast.IsError.Should().BeTrue();
+        fast.Text().Should().Contain("Host 'flaky' was not contacted").And.Contain("after 2 connection attempts")
+            .And.Contain("stopped connecting to it for 1s").And.Contain("try again at");
+
+        ModelContextProtocol.Protocol.CallToolResult? back = null;
+        for (var attempt = 0; attempt < 50 && back?.IsError != false; attempt++)
+        {
+            await Task.Delay(200);
+            back = await CallAsync("flaky", "echo back");
+        }
+
+        back!.IsError.Should().NotBe(true, back.Text());
+        back.Structured().GetProperty("stdout").GetString().Should().Be("back\n");
+    }
+
+    [SshFact]
+    public async Task An_unpinned_key_opens_the_breaker_and_a_reload_that_pins_the_right_key_starts_afresh()
+    {
+        (await CallAsync("impostor", "uptime")).Text().Should().Contain("not pinned");
+        (await CallAsync("impostor", "uptime")).Text().Should().Contain("not pinned");
+        var open = await CallAsync("impostor", "uptime");
+        open.IsError.Should().BeTrue();
+        open.Text().Should().Contain("Host 'impostor' was not contacted").And.Contain("its host key is not pinned");
+
+        WriteConfiguration(impostorPin: SshServer.HostKey);
+        ModelContextProtocol.Protocol.CallToolResult? fixedHost = null;
+        for (var attempt = 0; attempt < 50 && fixedHost?.IsError != false; attempt++)
+        {
+            await Task.Delay(200);
+            fixedHost = await CallAsync("impostor", "echo pinned");
+        }
+
+        fixedHost!.IsError.Should().NotBe(true, fixedHost.Text());
+        fixedHost.Structured().GetProperty("stdout").GetString().Should().Be("pinned\n");
+    }
+
+    private SshConnections Connections(string host) =>
+        _gateway.Runtime.Current.Clients.Get<SshConnections>(McpGateway.Policies.TargetKinds.Ssh, host)!;
+
+    private Task<ModelContextProtocol.Protocol.CallToolResult> CallAsync(string host, string command) =>
+        _gateway.Client.CallToolAsync("ssh_exec", new Dictionary<string, object?> { ["host"] = host, ["command"] = command }).AsTask();
 
     private async Task<System.Text.Json.JsonElement> RunAsync(string host, string command)
     {

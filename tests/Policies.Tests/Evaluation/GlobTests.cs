@@ -10,7 +10,8 @@ namespace Policies.Tests.Evaluation;
 /// The glob matcher is an automaton, not a regular expression. Its meaning is the regular
 /// expression each glob stands for (written out here as the oracle): <c>*</c> is <c>[^/]*</c>,
 /// <c>**</c> is <c>.*</c> (any character, line feeds too), <c>/**/</c> is <c>/(?:.*/)?</c>,
-/// <c>?</c> is <c>[^/]</c>, anchored at both ends of the whole text.
+/// <c>?</c> is <c>[^/]</c>, <c>&lt;number&gt;</c> is <c>[0-9]+</c>, <c>&lt;name&gt;</c> is
+/// <c>[A-Za-z_][A-Za-z0-9_.-]*</c> (ASCII, whatever the case option), anchored at both ends of the whole text.
 /// </summary>
 public sealed class GlobTests
 {
@@ -48,6 +49,45 @@ public sealed class GlobTests
         Glob.Compile(pattern, path: true).IsMatch(text).Should().Be(expected);
     }
 
+    [Theory]
+    [InlineData("<number>", "0", true)]
+    [InlineData("<number>", "4242", true)]
+    [InlineData("<number>", "", false)]
+    [InlineData("<number>", "-1", false)]
+    [InlineData("<number>", "1e", false)]
+    [InlineData("<number>", "1 ", false)]
+    [InlineData("<number>", "1\n", false)]
+    [InlineData("<number>", "\u0661", false)]
+    [InlineData("<number>", "\uff11", false)]
+    [InlineData("-p<number>", "-p17", true)]
+    [InlineData("<number>,<number>", "1,2", true)]
+    [InlineData("<name>", "www-data", true)]
+    [InlineData("<name>", "_apt", true)]
+    [InlineData("<name>", "a.b-c_1", true)]
+    [InlineData("<name>", "-e", false)]
+    [InlineData("<name>", ".hidden", false)]
+    [InlineData("<name>", "1st", false)]
+    [InlineData("<name>", "a/b", false)]
+    [InlineData("<name>", "a,b", false)]
+    [InlineData("<name>", "a=b", false)]
+    [InlineData("<name>", "r\u00f6\u00f6t", false)]
+    [InlineData("<name>", "\u212a", false)]
+    [InlineData("<nam>", "<nam>", true)]
+    [InlineData("<number", "<number", true)]
+    public void Word_classes_match_one_word_of_their_kind(string pattern, string text, bool expected)
+    {
+        var unescaped = System.Text.RegularExpressions.Regex.Unescape(text);
+
+        Glob.Compile(pattern).IsMatch(unescaped).Should().Be(expected);
+        Glob.Compile(pattern).IsMatch(unescaped, ignoreCase: true).Should().Be(expected);
+    }
+
+    [Fact]
+    public void Word_classes_are_literal_in_path_globs()
+    {
+        Glob.Compile("/api/<number>", path: true).IsMatch("/api/42").Should().BeFalse();
+    }
+
     [Fact]
     public void Case_is_ignored_only_when_asked()
     {
@@ -60,8 +100,8 @@ public sealed class GlobTests
     [Fact]
     public void Any_glob_matches_exactly_what_its_regular_expression_matches()
     {
-        var patterns = Gen.Elements("a", "b", "/", "*", "**", "?", "/**/", "/**/*", ".", "A", "k", "K", "\u03a9", "s", "\u00e5").ArrayOf().Select(p => string.Concat(p));
-        var texts = Gen.Elements("a", "b", "/", ".", "A", "ab", "//", "\n", "k", "\u212a", "\u2126", "\u03c9", "\u017f", "\u212b", "\u00c5").ArrayOf().Select(p => string.Concat(p));
+        var patterns = Gen.Elements("a", "b", "/", "*", "**", "?", "/**/", "/**/*", ".", "A", "k", "K", "\u03a9", "s", "\u00e5", "<number>", "<name>", "-", "<").ArrayOf().Select(p => string.Concat(p));
+        var texts = Gen.Elements("a", "b", "/", ".", "A", "ab", "//", "\n", "k", "\u212a", "\u2126", "\u03c9", "\u017f", "\u212b", "\u00c5", "1", "42", "-", "_", "<").ArrayOf().Select(p => string.Concat(p));
         Prop.ForAll(patterns.ToArbitrary(), texts.ToArbitrary(), (pattern, text) =>
         {
             var oracle = new Regex(Oracle(pattern), RegexOptions.CultureInvariant | RegexOptions.Singleline);
@@ -100,7 +140,17 @@ public sealed class GlobTests
         for (var i = 0; i < pattern.Length; i++)
         {
             var c = pattern[i];
-            if (c == '*' && i + 1 < pattern.Length && pattern[i + 1] == '*')
+            if (string.CompareOrdinal(pattern, i, "<number>", 0, 8) == 0)
+            {
+                regex.Append("(?-i:[0-9]+)");
+                i += 7;
+            }
+            else if (string.CompareOrdinal(pattern, i, "<name>", 0, 6) == 0)
+            {
+                regex.Append("(?-i:[A-Za-z_][A-Za-z0-9_.-]*)");
+                i += 5;
+            }
+            else if (c == '*' && i + 1 < pattern.Length && pattern[i + 1] == '*')
             {
                 if (i > 0 && pattern[i - 1] == '/' && i + 2 < pattern.Length && pattern[i + 2] == '/')
                 {

@@ -36,6 +36,26 @@ public sealed class OperatorTests
     // An allow's glob over a list needs every item to match (a restricting rule's, any item).
     [InlineData("f.tags: { glob: 'b*' }", """{"f.tags":["a","bee"]}""", false)]
     [InlineData("f.tags: { glob: ['a', 'b*'] }", """{"f.tags":["a","bee"]}""", true)]
+    // 'sequence': the whole list, in order, is one of the alternatives; a pattern per position.
+    [InlineData("f.tags: { sequence: [[a, b]] }", """{"f.tags":["a","b"]}""", true)]
+    [InlineData("f.tags: { sequence: [[a, b]] }", """{"f.tags":["b","a"]}""", false)]
+    [InlineData("f.tags: { sequence: [[a, b]] }", """{"f.tags":["a","b","c"]}""", false)]
+    [InlineData("f.tags: { sequence: [[a, b]] }", """{"f.tags":["a"]}""", false)]
+    [InlineData("f.tags: { sequence: [[x], [a, b]] }", """{"f.tags":["x"]}""", true)]
+    [InlineData("f.tags: { sequence: [[], [a]] }", """{"f.tags":[]}""", true)]
+    [InlineData("f.tags: { sequence: [[a]] }", """{"f.tags":[]}""", false)]
+    [InlineData("f.tags: { sequence: [[-p, <number>]] }", """{"f.tags":["-p","42"]}""", true)]
+    [InlineData("f.tags: { sequence: [[-p, <number>]] }", """{"f.tags":["-p","4x"]}""", false)]
+    [InlineData("f.tags: { sequence: [[-p, <number>]] }", """{"f.tags":["-p",""]}""", false)]
+    [InlineData("f.tags: { sequence: [[-p, <number>]] }", """{"f.tags":["-P","42"]}""", false)]
+    [InlineData("f.tags: { sequence: [[-u, <name>]] }", """{"f.tags":["-u","www-data"]}""", true)]
+    [InlineData("f.tags: { sequence: [[-u, <name>]] }", """{"f.tags":["-u","-e"]}""", false)]
+    [InlineData("f.tags: { sequence: [[-u, <name>]] }", """{"f.tags":["-u","a,b"]}""", false)]
+    [InlineData("f.tags: { sequence: [['--since=*']] }", """{"f.tags":["--since=today"]}""", true)]
+    // Word classes in globs of text facts.
+    [InlineData("f.kind: { glob: 'v<number>' }", """{"f.kind":"v12"}""", true)]
+    [InlineData("f.kind: { glob: 'v<number>' }", """{"f.kind":"v1a"}""", false)]
+    [InlineData("f.kind: { glob: '<name>@<name>' }", """{"f.kind":"nginx@web-1"}""", true)]
     // A missing fact never satisfies a condition, even a negative one.
     [InlineData("f.kind: { none: [a] }", """{}""", false)]
     public void Operators_test_facts_as_documented(string condition, string facts, bool matches)

@@ -11,7 +11,10 @@ internal sealed class SshHostReader : ITargetKind
 {
     private static readonly System.Buffers.SearchValues<char> Base64Characters = System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
 
-    private static readonly string[] KnownKeys = ["Address", "Port", "User", "PrivateKey", "Passphrase", "Password", "HostKeys"];
+    private static readonly string[] KnownKeys = ["Address", "Port", "User", "PrivateKey", "Passphrase", "Password", "HostKeys", "MaxConnections", "IdleTimeout", "CircuitBreaker"];
+
+    /// <summary>At most this many connections per host (8 commands each).</summary>
+    private const int MaxMaxConnections = 64;
 
     public string Kind => TargetKinds.Ssh;
 
@@ -75,9 +78,19 @@ internal sealed class SshHostReader : ITargetKind
                 errors.Add($"{path}:HostKeys: '{pin}' is not a SHA-256 fingerprint such as SHA256:X5qKK/hwlfaw5wREsqagt8Rmi9SqTzUeWKQRyVLX/Hw.");
             }
 
+            var connections = SshHostOptions.DefaultMaxConnections;
+            if (host["MaxConnections"] is { Length: > 0 } connectionsText
+                && (!int.TryParse(connectionsText, NumberStyles.None, CultureInfo.InvariantCulture, out connections) || connections is < 1 or > MaxMaxConnections))
+            {
+                errors.Add($"{path}:MaxConnections: '{connectionsText}' is not a whole number from 1 to {MaxMaxConnections} (connections to the host, {SshConnections.MaxChannels} commands each).");
+                connections = SshHostOptions.DefaultMaxConnections;
+            }
+
+            var idle = SshCircuitBreakerOptions.Duration(host, "IdleTimeout", SshHostOptions.DefaultIdleTimeout, errors);
+            var breaker = SshCircuitBreakerOptions.Read(host.GetSection("CircuitBreaker"), errors);
             if (address is not null && user is not null)
             {
-                result.Add(new SshHostOptions(host.Key, address, port, user, key, passphrase, password, [.. pins]));
+                result.Add(new SshHostOptions(host.Key, address, port, user, key, passphrase, password, [.. pins], connections, idle, breaker));
             }
         }
 

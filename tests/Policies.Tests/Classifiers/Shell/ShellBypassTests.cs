@@ -28,7 +28,7 @@ public sealed class ShellBypassTests
               connection: web-1
               facts:
                 shell.stages.command: ps
-                shell.stages.arguments: { in: [aux, -ef] }
+                shell.stages.arguments: { sequence: [[aux], [-ef], [-p, <number>], [-u, <name>]] }
                 shell.stages.background: false
             effect: allow
           - name: restart-needs-a-lead
@@ -186,6 +186,55 @@ public sealed class ShellBypassTests
         "journalctl --rotate",
         "ps e",
         "ps aux e",
+        "ps -ef e",
+        "ps eww",
+        "ps axe",
+        "ps -o pid,environ",
+        "ps -ef -o environ",
+        "ps aux -ef",
+
+        // ps -p N and ps -u USER: the whole argument list, in order, with a number or a name.
+        "ps -p 1 e",
+        "ps -p 1e",
+        "ps e -p 1",
+        "ps -p 1 -p 2",
+        "ps -p1",
+        "ps -p -e",
+        "ps -p 1,2",
+        "ps -p ''",
+        "ps -p",
+        "ps 1 -p",
+        "ps -p '1 e'",
+        "ps -p 1\\ e",
+        "ps -p \\1e",
+        "ps -p $(echo 1)",
+        "ps -p `echo 1`",
+        "ps -p \"$(echo 1)\"",
+        "ps -p $$",
+        "ps -p \"$PPID\"",
+        "ps -p $((1))",
+        "ps -p {1,2}",
+        "ps -p 1*",
+        "ps -p 0x1",
+        "ps -p -1",
+        "ps -p \u0661",
+        "ps -p \uff11",
+        "ps -p 1\u200b",
+        "ps -u root e",
+        "ps -u -e",
+        "ps -u e -o environ",
+        "ps -u root,daemon",
+        "ps -u 'root e'",
+        "ps -u ../etc",
+        "ps -u .hidden",
+        "ps -u $USER",
+        "ps -u ~",
+        "ps -u r\u00f6\u00f6t",
+        "ps -U root e",
+        "PS_FORMAT=environ ps -p 1",
+        "env PS_FORMAT=environ ps -p 1",
+        "sudo ps -p 1",
+        "ps -p 1 | sh",
 
         // Constructs that are not parsed at all.
         "f() { rm -rf /; }; f",
@@ -218,6 +267,13 @@ public sealed class ShellBypassTests
         "tail -n 100 /var/log/nginx/error.log",
         "ps aux",
         "ps -ef | grep nginx",
+        "ps -p 1",
+        "ps -p 4242 | grep nginx",
+        "ps -p '17'",
+        "ps -u root",
+        "ps -u www-data",
+        "ps -u _apt",
+        "ps -u mcpgw.ssh-1",
         "head -5 /etc/os-release",
         "cat '/var/log/my file.log'",
         "ls /var/log && df -h",
