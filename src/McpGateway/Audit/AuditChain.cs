@@ -58,14 +58,26 @@ public static class AuditChain
     }
 
     /// <summary>Builds the next entry after <paramref name="previous"/> (null for the first).</summary>
-    public static AuditEntry Next(AuditEntry? previous, DateTimeOffset now, AuditAppend append)
+    public static AuditEntry Next(AuditEntry? previous, DateTimeOffset now, AuditAppend append) =>
+        Next(previous, now, append, Payload(append));
+
+    /// <summary>The payload's canonical text and hash, which do not depend on the chain: made before the write, outside its lock.</summary>
+    public static (string Text, string Hash) Payload(AuditAppend append)
     {
-        var seq = (previous?.Seq ?? 0) + 1;
-        var prevHash = previous?.EntryHash ?? Genesis;
-        var timestamp = Truncate(now);
         var payload = PayloadText(WithLease(append.Payload, append.Lease));
-        var payloadHash = HashText(payload);
-        var entryHash = EntryHash(seq, timestamp, append.Type, append.Ids, prevHash, payloadHash);
-        return new AuditEntry(seq, timestamp, append.Type, append.Ids, prevHash, payloadHash, entryHash, payload, append.Lease);
+        return (payload, HashText(payload));
+    }
+
+    /// <summary>Builds the next entry after <paramref name="previous"/> from a payload made by <see cref="Payload"/>.</summary>
+    public static AuditEntry Next(AuditEntry? previous, DateTimeOffset now, AuditAppend append, (string Text, string Hash) payload) =>
+        Next(previous?.Seq ?? 0, previous?.EntryHash ?? Genesis, now, append, payload);
+
+    /// <summary>Builds the entry after the one numbered <paramref name="previousSeq"/> whose hash is <paramref name="prevHash"/> (0 and <see cref="Genesis"/> for the first).</summary>
+    public static AuditEntry Next(long previousSeq, string prevHash, DateTimeOffset now, AuditAppend append, (string Text, string Hash) payload)
+    {
+        var seq = previousSeq + 1;
+        var timestamp = Truncate(now);
+        var entryHash = EntryHash(seq, timestamp, append.Type, append.Ids, prevHash, payload.Hash);
+        return new AuditEntry(seq, timestamp, append.Type, append.Ids, prevHash, payload.Hash, entryHash, payload.Text, append.Lease);
     }
 }

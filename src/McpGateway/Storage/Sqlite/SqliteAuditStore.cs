@@ -6,12 +6,161 @@ using static McpGateway.Storage.Sqlite.SqliteText;
 
 namespace McpGateway.Storage.Sqlite;
 
+/// <summary>
+/// The chain on SQLite. Appends from concurrent callers are committed together (group commit):
+/// the first caller to find no batch being written writes every entry queued by then in one
+/// transaction — one fsync — and goes on with what queued meanwhile; each caller waits only for
+/// the batch its entry is in, and a batch that fails fails every caller in it.
+/// </summary>
 internal sealed class SqliteAuditStore(SqliteGatewayStore store, TimeProvider time) : IAuditStore
 {
+    /// <summary>Most entries written in one transaction.</summary>
+    public const int MaxBatch = 512;
+
     private const string Columns = "seq, ts, type, call_id, session_id, approval_id, identity, prev_hash, payload_hash, entry_hash, payload, instance_id, lease_until";
 
-    public Task<AuditEntry> AppendAsync(AuditAppend entry, CancellationToken cancellationToken) =>
-        store.WriteAsync((connection, transaction) => AppendInTransactionAsync(connection, transaction, entry, cancellationToken), cancellationToken);
+    private readonly Lock _queueLock = new();
+    private long _commits;
+    private long _committedEntries;
+    private List<PendingAppend> _queue = [];
+    private bool _writing;
+
+    public Task<AuditEntry> AppendAsync(AuditAppend entry, CancellationToken cancellationToken)
+    {
+        var pending = new PendingAppend(entry, AuditChain.Payload(entry));
+        bool lead;
+        lock (_queueLock)
+        {
+            _queue.Add(pending);
+            lead = !_writing;
+            _writing = true;
+        }
+
+        if (lead)
+        {
+            _ = Task.Run(WriteQueuedAsync, CancellationToken.None);
+        }
+
+        // Once queued, the entry is written with its batch whatever this caller does; a caller
+        // that stops waiting has a start that is later marked abandoned, never a lost one.
+        return pending.Written.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Writes batches until the queue is empty.</summary>
+    private async Task WriteQueuedAsync()
+    {
+        while (true)
+        {
+            List<PendingAppend> batch;
+            lock (_queueLock)
+            {
+                if (_queue.Count == 0)
+                {
+                    _writing = false;
+                    return;
+                }
+
+                if (_queue.Count <= MaxBatch)
+                {
+                    batch = _queue;
+                    _queue = [];
+                }
+                else
+                {
+                    batch = _queue.GetRange(0, MaxBatch);
+                    _queue.RemoveRange(0, MaxBatch);
+                }
+            }
+
+            try
+            {
+                var written = await store.WriteAsync((connection, transaction) => AppendBatchAsync(connection, transaction, batch), CancellationToken.None).ConfigureAwait(false);
+                Interlocked.Increment(ref _commits);
+                Interlocked.Add(ref _committedEntries, batch.Count);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Written.TrySetResult(written[i]);
+                }
+            }
+            catch (Exception ex)
+            {
+                foreach (var pending in batch)
+                {
+                    pending.Written.TrySetException(ex);
+                }
+            }
+        }
+    }
+
+    private async Task<AuditEntry[]> AppendBatchAsync(SqliteConnection connection, SqliteTransaction transaction, List<PendingAppend> batch)
+    {
+        // Only the head's number and hash are needed to chain on; one statement inserts them all.
+        long seq = 0;
+        var hash = AuditChain.Genesis;
+        await using (var last = Command(connection, transaction, "SELECT seq, entry_hash FROM audit_entries ORDER BY seq DESC LIMIT 1;"))
+        await using (var reader = await last.ExecuteReaderAsync().ConfigureAwait(false))
+        {
+            if (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                seq = reader.GetInt64(0);
+                hash = reader.GetString(1);
+            }
+        }
+
+        await using var insert = InsertCommand(connection, transaction);
+        insert.Prepare();
+        var written = new AuditEntry[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var next = written[i] = AuditChain.Next(seq, hash, time.GetUtcNow(), batch[i].Entry, batch[i].Payload);
+            Bind(insert, next);
+            await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
+            (seq, hash) = (next.Seq, next.EntryHash);
+        }
+
+        return written;
+    }
+
+    private static SqliteCommand InsertCommand(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        var insert = Command(connection, transaction, $"INSERT INTO audit_entries ({Columns}) VALUES ($seq, $ts, $type, $call, $session, $approval, $identity, $prev, $payloadHash, $entryHash, $payload, $instance, $lease);");
+        foreach (var name in (string[])["$seq", "$ts", "$type", "$call", "$session", "$approval", "$identity", "$prev", "$payloadHash", "$entryHash", "$payload", "$instance", "$lease"])
+        {
+            insert.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        return insert;
+    }
+
+    private static void Bind(SqliteCommand insert, AuditEntry next)
+    {
+        var values = insert.Parameters;
+        values[0].Value = next.Seq;
+        values[1].Value = AuditChain.FormatTimestamp(next.Timestamp);
+        values[2].Value = next.Type;
+        values[3].Value = Value(next.Ids.CallId);
+        values[4].Value = Value(next.Ids.SessionId);
+        values[5].Value = Value(next.Ids.ApprovalId);
+        values[6].Value = Value(next.Ids.Identity);
+        values[7].Value = next.PrevHash;
+        values[8].Value = next.PayloadHash;
+        values[9].Value = next.EntryHash;
+        values[10].Value = next.Payload!;
+        values[11].Value = Value(next.Lease?.InstanceId);
+        values[12].Value = next.Lease is { } lease ? AuditChain.FormatTimestamp(lease.Until) : DBNull.Value;
+    }
+
+    /// <summary>Batches committed by this process and the entries they held.</summary>
+    public AuditBatchCounters Counters => new(Interlocked.Read(ref _commits), Interlocked.Read(ref _committedEntries));
+
+    private sealed class PendingAppend(AuditAppend entry, (string Text, string Hash) payload)
+    {
+        public AuditAppend Entry { get; } = entry;
+
+        public (string Text, string Hash) Payload { get; } = payload;
+
+        public TaskCompletionSource<AuditEntry> Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     public Task<IReadOnlyList<AuditEntry>> MarkAbandonedAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         store.WriteAsync<IReadOnlyList<AuditEntry>>(
@@ -55,35 +204,23 @@ internal sealed class SqliteAuditStore(SqliteGatewayStore store, TimeProvider ti
 
     internal async Task<AuditEntry> AppendInTransactionAsync(SqliteConnection connection, SqliteTransaction transaction, AuditAppend entry, CancellationToken cancellationToken)
     {
-        // The head is read inside the write transaction, never cached: another process may have appended.
-        AuditEntry? head = null;
-        await using (var last = Command(connection, transaction, $"SELECT {Columns} FROM audit_entries ORDER BY seq DESC LIMIT 1;"))
-        await using (var reader = await last.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                head = Read(reader);
-            }
-        }
+        var head = await ReadHeadAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        return await InsertAsync(connection, transaction, head, entry, AuditChain.Payload(entry), cancellationToken).ConfigureAwait(false);
+    }
 
-        var next = AuditChain.Next(head, time.GetUtcNow(), entry);
-        await using var insert = Command(
-            connection,
-            transaction,
-            $"INSERT INTO audit_entries ({Columns}) VALUES ($seq, $ts, $type, $call, $session, $approval, $identity, $prev, $payloadHash, $entryHash, $payload, $instance, $lease);",
-            ("$seq", next.Seq),
-            ("$ts", AuditChain.FormatTimestamp(next.Timestamp)),
-            ("$type", next.Type),
-            ("$call", Value(next.Ids.CallId)),
-            ("$session", Value(next.Ids.SessionId)),
-            ("$approval", Value(next.Ids.ApprovalId)),
-            ("$identity", Value(next.Ids.Identity)),
-            ("$prev", next.PrevHash),
-            ("$payloadHash", next.PayloadHash),
-            ("$entryHash", next.EntryHash),
-            ("$payload", next.Payload!),
-            ("$instance", Value(next.Lease?.InstanceId)),
-            ("$lease", next.Lease is { } lease ? AuditChain.FormatTimestamp(lease.Until) : DBNull.Value));
+    /// <summary>The chain head, read inside the write transaction, never cached: another process may have appended.</summary>
+    private static async Task<AuditEntry?> ReadHeadAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var last = Command(connection, transaction, $"SELECT {Columns} FROM audit_entries ORDER BY seq DESC LIMIT 1;");
+        await using var reader = await last.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
+    }
+
+    private async Task<AuditEntry> InsertAsync(SqliteConnection connection, SqliteTransaction transaction, AuditEntry? head, AuditAppend entry, (string Text, string Hash) payload, CancellationToken cancellationToken)
+    {
+        var next = AuditChain.Next(head, time.GetUtcNow(), entry, payload);
+        await using var insert = InsertCommand(connection, transaction);
+        Bind(insert, next);
         await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return next;
     }
@@ -161,3 +298,6 @@ internal sealed class SqliteAuditStore(SqliteGatewayStore store, TimeProvider ti
             ? new AuditLease(instance, AuditChain.ParseTimestamp(until))
             : null);
 }
+
+/// <summary>How many group commits this process made and how many entries they held (their ratio is the mean batch).</summary>
+public readonly record struct AuditBatchCounters(long Commits, long Entries);

@@ -45,13 +45,19 @@ public sealed class SqliteGatewayStore : IGatewayStore
         Keys = new SqliteKeyStore(this);
         var audit = new SqliteAuditStore(this, time);
         Audit = audit;
+        _audit = audit;
         Approvals = new SqliteApprovalStore(this, audit);
         var outbox = new SqliteOutbox(this);
         Outbox = outbox;
         Jobs = outbox;
     }
 
+    private readonly SqliteAuditStore _audit;
+
     public IKeyStore Keys { get; }
+
+    /// <summary>The audit chain's group commits so far, in this process.</summary>
+    public AuditBatchCounters AuditBatches => _audit.Counters;
 
     public IAuditStore Audit { get; }
 
