@@ -13,7 +13,14 @@ namespace McpGateway.Pipeline;
 /// <param name="Structured">The structured result.</param>
 /// <param name="Summarize">Makes the short text form from the masked tree.</param>
 /// <param name="Columns">For tabular results: each column's name, type and source, when known.</param>
-public sealed record ToolResult(JsonObject Structured, Func<JsonObject, string> Summarize, IReadOnlyList<ResultColumn>? Columns = null);
+public sealed record ToolResult(JsonObject Structured, Func<JsonObject, string> Summarize, IReadOnlyList<ResultColumn>? Columns = null)
+{
+    /// <summary>
+    /// The call reached the backend but did not do what was asked (a Kubernetes apply that stopped
+    /// at a failure): the structured result still says what happened, and the client sees an error.
+    /// </summary>
+    public bool IsError { get; init; }
+}
 
 /// <summary>A column of a tabular result.</summary>
 /// <param name="Name">The column's name as returned.</param>

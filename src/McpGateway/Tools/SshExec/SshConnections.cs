@@ -7,7 +7,7 @@ using Renci.SshNet.Common;
 namespace McpGateway.Tools.SshExec;
 
 /// <summary>
-/// The connection to one SSH host, held by the runtime snapshot (see <see cref="SshHostReader.CreateClient"/>):
+/// The connection to one SSH host, held by the runtime snapshot (see <see cref="SshHostReader.CreateClient(ConfiguredTarget, HeldSecrets)"/>):
 /// opened on first use, re-opened when it drops, at most <see cref="MaxChannels"/> commands on it at
 /// once. Credentials are read when a connection opens, so a rotated key or password file is used
 /// by the next connection. The host must present a pinned key.
