@@ -128,9 +128,18 @@ internal sealed class KubeApiStandIn : IAsyncDisposable
         }
 
         _requests.Enqueue(new StandInRequest(context.Request.Method, target, token, context.Request.ContentType, body));
-        var reply = token != _token
-            ? StandInStore.Status(HttpStatusCode.Unauthorized, "Unauthorized", "Unauthorized")
-            : Route(context.Request.Method, context.Request.Path.Value ?? "/", context.Request.Query, context.Request.ContentType, body);
+        StandInReply reply;
+        try
+        {
+            reply = token != _token
+                ? StandInStore.Status(HttpStatusCode.Unauthorized, "Unauthorized", "Unauthorized")
+                : Route(context.Request.Method, context.Request.Path.Value ?? "/", context.Request.Query, context.Request.ContentType, body);
+        }
+        catch (Exception ex)
+        {
+            reply = StandInStore.Status(HttpStatusCode.InternalServerError, "InternalError", $"stand-in fault: {ex.GetType().Name}: {ex.Message}");
+        }
+
         context.Response.StatusCode = (int)reply.Status;
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(reply.Body.ToJsonString());

@@ -146,7 +146,7 @@ internal sealed class StandInStore
             {
                 metadata["uid"] = Guid.NewGuid().ToString();
                 metadata["creationTimestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-                metadata["generation"] = 1;
+                metadata["generation"] = 1L;
             }
             else if (changed)
             {
