@@ -116,6 +116,16 @@ public sealed class PolicyEnvironment
     public PolicyEnvironment WithMaskingProfiles(IEnumerable<string> profiles) =>
         new(Identities.Values, Groups, Targets.Values.SelectMany(t => t.Values), MaskingProfiles.Concat(profiles), HasMaskingTokenKey);
 
+    /// <summary>
+    /// This environment with <paramref name="targets"/> in place of the configured targets of the
+    /// same kind and name (the host adds what it learnt of a target, such as a cluster's discovery).
+    /// </summary>
+    public PolicyEnvironment WithTargets(IEnumerable<TargetInfo> targets)
+    {
+        var replaced = targets.ToDictionary(t => (t.Kind, t.Name));
+        return new(Identities.Values, Groups, Targets.Values.SelectMany(t => t.Values).Select(t => replaced.GetValueOrDefault((t.Kind, t.Name), t)), MaskingProfiles, HasMaskingTokenKey);
+    }
+
     public TargetInfo? FindTarget(string kind, string name) =>
         Targets.TryGetValue(kind, out var byName) ? byName.GetValueOrDefault(name) : null;
 

@@ -78,7 +78,7 @@ internal sealed class ApprovalService(IGatewayStore store, AuditRecorder recorde
                 ["matchedRules"] = new JsonArray([.. decision.MatchedRules.Select(r => (JsonNode?)JsonValue.Create(r))]),
                 ["reasons"] = new JsonArray([.. decision.Reasons.Select(r => (JsonNode?)JsonValue.Create(r))]),
                 ["facts"] = decision.Facts.ToJson(),
-                ["arguments"] = RecordableJson.Sanitize(context.Request.Arguments),
+                ["arguments"] = Tools.GatewayTools.RecordableArguments(context.Request.Tool, context.Request.Arguments),
                 ["preview"] = preview is null ? null : new JsonObject { ["summary"] = preview.Summary },
                 ["justification"] = context.Request.Justification,
                 ["client"] = caller.ClientName,

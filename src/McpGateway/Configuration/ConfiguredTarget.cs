@@ -25,6 +25,22 @@ public interface ITargetKind
     /// any more. It must not connect here: a target that is down must not stop start-up.
     /// </summary>
     object? CreateClient(ConfiguredTarget target, HeldSecrets secrets) => null;
+
+    /// <summary>
+    /// As <see cref="CreateClient(ConfiguredTarget, HeldSecrets)"/>, for a target whose client is
+    /// replaced (its configuration or a secret changed): <paramref name="previous"/> is the client
+    /// it replaces, still in use, so what it learnt of the target (a cluster's discovery) can be
+    /// carried over. The default ignores it.
+    /// </summary>
+    object? CreateClient(ConfiguredTarget target, HeldSecrets secrets, object? previous) => CreateClient(target, secrets);
+
+    /// <summary>
+    /// What the policy layer knows of <paramref name="target"/> once its client learnt about it (a
+    /// cluster's discovery), or null when that is nothing beyond <see cref="ConfiguredTarget.ToPolicyTarget"/>
+    /// (the default). The runtime snapshot's policy environment holds this; equal values mean
+    /// nothing new was learnt.
+    /// </summary>
+    TargetInfo? ToPolicyTarget(ConfiguredTarget target, object? client) => null;
 }
 
 /// <summary>One configured target of some kind: what policies may see of it, and the secrets it references.</summary>

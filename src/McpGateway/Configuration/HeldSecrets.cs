@@ -55,12 +55,18 @@ public sealed class HeldSecrets
     /// returned, so a secret rotated since the last refresh is redacted from whatever echoes it.
     /// A value too short to be redacted safely is refused.
     /// </summary>
-    public string Use(SecretReference reference)
+    public string Use(SecretReference reference) => Hold(reference.Resolve(), reference.Text);
+
+    /// <summary>
+    /// Holds a credential the gateway found inside a secret (a token or key of a kubeconfig), as
+    /// <see cref="Use"/> holds a referenced one, and returns it. <paramref name="source"/> names
+    /// where it came from in messages, never the value.
+    /// </summary>
+    public string Hold(string value, string source)
     {
-        var value = reference.Resolve();
         if (value.Trim().Length < HeldSecretRedactor.MinimumSecretLength)
         {
-            throw new SecretUnavailableException($"Secret {reference.Text} is shorter than {HeldSecretRedactor.MinimumSecretLength} characters, too short to be kept out of results; it is not used.");
+            throw new SecretUnavailableException($"Secret {source} is shorter than {HeldSecretRedactor.MinimumSecretLength} characters, too short to be kept out of results; it is not used.");
         }
 
         if (!Volatile.Read(ref _values).Contains(value, StringComparer.Ordinal))

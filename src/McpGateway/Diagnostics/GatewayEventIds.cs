@@ -36,4 +36,8 @@ internal static class GatewayEventIds
     public const int WebhookDelivered = 5002;
     public const int WebhookFailed = 5003;
     public const int WebhookGaveUp = 5004;
+
+    // 6000–6099: tools' own background work.
+    public const int KubernetesDiscoveryRead = 6000;
+    public const int KubernetesDiscoveryFailed = 6001;
 }

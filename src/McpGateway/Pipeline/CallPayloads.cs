@@ -14,7 +14,12 @@ internal static class CallPayloads
 
     private const int ExcerptLength = 2048;
 
-    /// <summary>The request and its decision: for <c>call.refused</c> and <c>call.started</c>.</summary>
+    /// <summary>
+    /// The request and its decision: for <c>call.refused</c> and <c>call.started</c>. The arguments
+    /// as the tool records them; what canonical JSON cannot hold (lone surrogates, numbers beyond a
+    /// double, names repeated) is sanitised (see <see cref="RecordableJson"/>), so the entry is
+    /// always recorded; the request hash fingerprints the arguments exactly as they came.
+    /// </summary>
     public static JsonObject Call(ToolCallContext context)
     {
         var decision = context.Decision;
@@ -24,7 +29,7 @@ internal static class CallPayloads
             ["tool"] = context.Request.Tool,
             ["target"] = decision?.Target,
             ["client"] = new JsonObject { ["name"] = caller.ClientName, ["version"] = caller.ClientVersion, ["keyId"] = caller.KeyId },
-            ["arguments"] = RecordableArguments(context.Request.Arguments),
+            ["arguments"] = Tools.GatewayTools.RecordableArguments(context.Request.Tool, context.Request.Arguments),
             ["requestSha256"] = CanonicalRequest.Hash(caller.Identity.Name, context.Request.Tool, decision?.Target, context.Request.Arguments),
             ["decision"] = decision?.ToJson(),
             ["receivedAt"] = AuditChain.FormatTimestamp(context.ReceivedAt),
@@ -53,12 +58,4 @@ internal static class CallPayloads
             ["masked"] = context.Masked is { Total: > 0 } report ? report.ToJson() : null,
         };
     }
-
-    /// <summary>
-    /// The arguments as recorded: what canonical JSON cannot hold (lone surrogates, numbers beyond
-    /// a double, names repeated) is sanitised (see <see cref="RecordableJson"/>), so the entry is
-    /// always recorded; the request hash fingerprints the arguments exactly as they came.
-    /// </summary>
-    private static JsonNode? RecordableArguments(JsonElement arguments) =>
-        arguments.ValueKind == JsonValueKind.Undefined ? null : RecordableJson.Sanitize(arguments);
 }

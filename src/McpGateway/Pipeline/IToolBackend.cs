@@ -20,6 +20,12 @@ public sealed record ToolResult(JsonObject Structured, Func<JsonObject, string> 
     /// null means unknown, and column rules then mask every column without a known source wherever a ruled column may be read.
     /// </summary>
     public Policies.Masking.ReferencedColumns? Referenced { get; init; }
+
+    /// <summary>
+    /// The call reached the backend but did not do what was asked (a Kubernetes apply that stopped
+    /// at a failure): the structured result still says what happened, and the client sees an error.
+    /// </summary>
+    public bool IsError { get; init; }
 }
 
 /// <summary>A column of a tabular result.</summary>

@@ -45,7 +45,7 @@ public sealed class RuntimeSnapshot
 
     public HeldSecrets Secrets { get; }
 
-    /// <summary>The per-target clients backends use (see <see cref="ITargetKind.CreateClient"/>).</summary>
+    /// <summary>The per-target clients backends use (see <see cref="ITargetKind.CreateClient(ConfiguredTarget, HeldSecrets)"/>).</summary>
     public TargetClients Clients { get; }
 
     /// <summary>The policy bundle's revision.</summary>
@@ -136,11 +136,12 @@ public sealed class GatewayRuntime : IDisposable
 
     internal static GatewayRuntime Load(GatewayConfiguration configuration, TimeProvider time, IReadOnlyDictionary<string, ITargetKind> kinds)
     {
-        var engine = new PolicyEngine(GatewayPolicies.LoadSnapshot(configuration));
+        var policies = GatewayPolicies.LoadSnapshot(configuration);
         var secrets = new HeldSecrets(time);
         var unreadable = secrets.Refresh(configuration.SecretReferences);
-        var masking = GatewayPolicies.CreateMasking(configuration, engine.Current, secrets);
+        var masking = GatewayPolicies.CreateMasking(configuration, policies, secrets);
         var clients = TargetClients.Build(configuration, kinds, secrets, previous: null);
+        var engine = new PolicyEngine(WithClients(policies, configuration, kinds, clients));
         return new GatewayRuntime(new RuntimeSnapshot(configuration, engine, secrets, clients, masking), kinds) { UnreadableAtLoad = unreadable };
     }
 
@@ -176,12 +177,13 @@ public sealed class GatewayRuntime : IDisposable
             var current = Current;
             try
             {
-                var engine = new PolicyEngine(GatewayPolicies.LoadSnapshot(configuration));
+                var policies = GatewayPolicies.LoadSnapshot(configuration);
 
                 // Held before the snapshot that may use them is installed.
                 current.Secrets.Refresh(configuration.SecretReferences);
-                var masking = GatewayPolicies.CreateMasking(configuration, engine.Current, current.Secrets);
+                var masking = GatewayPolicies.CreateMasking(configuration, policies, current.Secrets);
                 var clients = TargetClients.Build(configuration, _kinds, current.Secrets, current.Clients);
+                var engine = new PolicyEngine(WithClients(policies, configuration, _kinds, clients));
                 var replaced = Interlocked.Exchange(ref _current, new RuntimeSnapshot(configuration, engine, current.Secrets, clients, masking));
                 replaced.Release();
                 return null;
@@ -196,6 +198,50 @@ public sealed class GatewayRuntime : IDisposable
                 return $"loading failed unexpectedly ({ex.GetType().Name}: {ex.Message})";
             }
         }
+    }
+
+    /// <summary>
+    /// Installs a snapshot that differs from the current one only in what the target kinds learnt
+    /// through their clients since it was built (a cluster's discovery): same configuration, bundle,
+    /// secrets and clients. Returns whether anything changed (nothing is swapped otherwise).
+    /// </summary>
+    public bool RefreshTargets()
+    {
+        lock (_reloading)
+        {
+            var current = Current;
+            var policies = current.Engine.Current;
+            var learnt = Learnt(current.Configuration, _kinds, current.Clients);
+            if (learnt.All(t => Equals(policies.Environment.FindTarget(t.Kind, t.Name), t)))
+            {
+                return false;
+            }
+
+            var refreshed = policies with { Environment = policies.Environment.WithTargets(learnt) };
+
+            var next = new RuntimeSnapshot(current.Configuration, new PolicyEngine(refreshed), current.Secrets, current.Clients.Share(), current.Masking);
+            Interlocked.Exchange(ref _current, next).Release();
+            return true;
+        }
+    }
+
+    /// <summary>The policy snapshot with each target as its kind sees it through its client (see <see cref="ITargetKind.ToPolicyTarget(ConfiguredTarget, object?)"/>).</summary>
+    private static PolicySnapshot WithClients(PolicySnapshot policies, GatewayConfiguration configuration, IReadOnlyDictionary<string, ITargetKind> kinds, TargetClients clients) =>
+        policies with { Environment = policies.Environment.WithTargets(Learnt(configuration, kinds, clients)) };
+
+    /// <summary>The targets whose kind learnt something about them through their client.</summary>
+    private static List<TargetInfo> Learnt(GatewayConfiguration configuration, IReadOnlyDictionary<string, ITargetKind> kinds, TargetClients clients)
+    {
+        var targets = new List<TargetInfo>();
+        foreach (var (kind, byName) in configuration.Targets)
+        {
+            if (kinds.TryGetValue(kind, out var reader))
+            {
+                targets.AddRange(byName.Values.Select(t => reader.ToPolicyTarget(t, clients.Get<object>(kind, t.Name))).OfType<TargetInfo>());
+            }
+        }
+
+        return targets;
     }
 
     /// <summary>Lets go of the current snapshot; its clients close when the last call on it ends.</summary>

@@ -57,7 +57,8 @@ public sealed class TargetClients
                         continue;
                     }
 
-                    if (reader.CreateClient(target, secrets) is { } client)
+                    var replacing = previous is not null && previous._clients.TryGetValue((kind, target.Name), out var replaced) ? replaced.Client : null;
+                    if (reader.CreateClient(target, secrets, replacing) is { } client)
                     {
                         built[(kind, target.Name)] = new SharedClient(client, key);
                     }
@@ -76,6 +77,35 @@ public sealed class TargetClients
 
         return new TargetClients(built.ToFrozenDictionary());
     }
+
+    /// <summary>
+    /// The same clients for one more snapshot (one that differs from the holder of these only in
+    /// what it knows of the targets): each is held once more.
+    /// </summary>
+    internal TargetClients Share()
+    {
+        var held = new List<SharedClient>();
+        foreach (var client in _clients.Values)
+        {
+            if (!client.TryHold())
+            {
+                foreach (var taken in held)
+                {
+                    taken.Release();
+                }
+
+                throw new InvalidOperationException("A client of the snapshot was already let go of.");
+            }
+
+            held.Add(client);
+        }
+
+        return new TargetClients(_clients);
+    }
+
+    /// <summary>The client of every target, by kind and name.</summary>
+    internal IEnumerable<(string Kind, string Name, object Client)> All =>
+        _clients.Select(c => (c.Key.Kind, c.Key.Name, c.Value.Client));
 
     /// <summary>Lets go of every client; each is disposed when no other snapshot holds it.</summary>
     internal void Release()

@@ -14,7 +14,16 @@ namespace McpGateway.Tools;
 /// </summary>
 public static class GatewayTools
 {
-    public static IReadOnlyList<IGatewayToolModule> All { get; } = Validate([new HttpCallModule(), new RunSqlModule(), new SshExec.SshExecModule()]);
+    public static IReadOnlyList<IGatewayToolModule> All { get; } = Validate([new HttpCallModule(), new RunSqlModule(), new SshExec.SshExecModule(), new KubectlApply.KubectlApplyModule()]);
+
+    /// <summary>
+    /// <paramref name="arguments"/> of a call of <paramref name="tool"/> as they are recorded
+    /// (see <see cref="IGatewayToolModule.RecordableArguments"/>); an unknown tool's as sent.
+    /// </summary>
+    public static JsonNode? RecordableArguments(string tool, JsonElement arguments) =>
+        arguments.ValueKind == JsonValueKind.Undefined ? null
+        : All.FirstOrDefault(m => m.Policy.Name == tool) is { } module ? module.RecordableArguments(arguments)
+        : Audit.RecordableJson.Sanitize(arguments);
 
     /// <summary>The policy catalog of every registered tool.</summary>
     public static ToolCatalog Catalog() => new([.. All.Select(m => m.Policy)]);

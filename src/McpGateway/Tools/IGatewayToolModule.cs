@@ -37,6 +37,14 @@ public interface IGatewayToolModule
     ValueTask<Pipeline.ToolPreview?> PreviewAsync(object request, Runtime.RuntimeSnapshot snapshot, CancellationToken cancellationToken) =>
         ValueTask.FromResult(Preview(request));
 
+    /// <summary>
+    /// The call's arguments as the audit log and the approval's masked view record them (the
+    /// masker runs over this tree afterwards). By default the arguments as sent; a tool whose
+    /// arguments carry structure in a string (a Kubernetes manifest) records that structure, so
+    /// masking rules see it.
+    /// </summary>
+    System.Text.Json.Nodes.JsonNode? RecordableArguments(System.Text.Json.JsonElement arguments) => Audit.RecordableJson.Sanitize(arguments);
+
     /// <summary>Registers the tool's backend (with <see cref="Pipeline.ToolBackendRegistration.AddToolBackend{TRequest, TBackend}"/>) and its clients.</summary>
     void AddBackend(IServiceCollection services);
 }

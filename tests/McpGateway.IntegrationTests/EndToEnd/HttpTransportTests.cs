@@ -94,7 +94,7 @@ public sealed class HttpTransportTests(HttpGatewayFixture fixture) : IClassFixtu
 
         refused.IsError.Should().BeTrue();
         refused.CallId().Should().StartWith("call-");
-        refused.Text().Should().StartWith("Refused. There is no tool 'nope'; available tools: http_call, run_sql, ssh_exec.").And.EndWith($" (call id {refused.CallId()})");
+        refused.Text().Should().StartWith("Refused. There is no tool 'nope'; available tools: http_call, kubectl_apply, run_sql, ssh_exec.").And.EndWith($" (call id {refused.CallId()})");
         var structured = refused.StructuredContent!.Value;
         structured.GetProperty("callId").GetString().Should().Be(refused.CallId());
         structured.GetProperty("error").GetProperty("code").GetString().Should().Be("denied");

@@ -4,8 +4,10 @@ using Microsoft.Extensions.Logging;
 namespace McpGateway.Pipeline.Stages;
 
 /// <summary>Classifies the call and decides it against its policy snapshot: allow and approval go on, anything else is refused.</summary>
-internal sealed class DecideStage(ILogger<DecideStage> logger)
+internal sealed class DecideStage(IEnumerable<IDecisionObserver> observers, ILogger<DecideStage> logger)
 {
+    private readonly IDecisionObserver[] _observers = [.. observers];
+
     public StepResult Run(ToolCallContext context)
     {
         var request = context.Request;
@@ -21,6 +23,18 @@ internal sealed class DecideStage(ILogger<DecideStage> logger)
         }
 
         context.Decision = decision;
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                observer.Decided(request.Tool, decision, context.Snapshot);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                PipelineLog.PipelineFailed(logger, context.CallId, ex);
+            }
+        }
+
         PipelineLog.Decided(logger, context.CallId, request.Caller.Identity.Name, Policies.Text.PrintableText.Escape(request.Tool, 64), Policies.Text.PrintableText.Escape(decision.Target, 128), decision.Effect.ToName());
         return decision.Effect switch
         {

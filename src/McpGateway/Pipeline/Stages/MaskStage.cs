@@ -36,7 +36,7 @@ internal sealed class MaskStage(ILogger<MaskStage> logger)
             var text = masker.MaskText(result.Summarize(structured), report);
             structured["callId"] = context.CallId;
             context.Masked = report;
-            context.Outcome = new ToolCallOutcome(context.CallId, false, text, structured);
+            context.Outcome = new ToolCallOutcome(context.CallId, result.IsError, text, structured);
             return StepResult.Continue;
         }
         catch (MaskingException ex)

@@ -67,10 +67,11 @@ internal sealed class KubectlApplyClassifier : IToolClassifier
         }
 
         var errors = new List<string>();
+        var unknownKinds = new List<string>();
         List<ManifestObject> objects;
         try
         {
-            objects = ManifestObjects.Resolve(ManifestReader.Read(manifest, _limits), target, _limits, errors);
+            objects = ManifestObjects.Resolve(ManifestReader.Read(manifest, _limits), target, _limits, errors, unknownKinds);
         }
         catch (ManifestException ex)
         {
@@ -80,6 +81,7 @@ internal sealed class KubectlApplyClassifier : IToolClassifier
 
         var analyses = ObjectAnalysis.Analyze(objects);
         ObjectAnalysis.SetFacts(analyses, facts);
+        facts.Set(KubectlApplyTool.UnknownKinds, unknownKinds.Distinct(StringComparer.Ordinal));
         if (errors.Count > 0)
         {
             facts.Set(CommonFacts.Unparsed, true);

@@ -29,6 +29,7 @@ public static class KubectlApplyTool
     public const string Secrets = "k8s.secrets";
     public const string Admission = "k8s.admission";
     public const string Crds = "k8s.crds";
+    public const string UnknownKinds = "k8s.unknownKinds";
 
     /// <summary>The element list of objects: one element per object applied.</summary>
     public const string Objects = "k8s.objects";
@@ -68,6 +69,7 @@ public static class KubectlApplyTool
         new(Secrets, FactType.Flag, "Some object is a Secret."),
         new(Admission, FactType.Flag, "Some object configures admission control (webhook configurations, admission policies and their bindings)."),
         new(Crds, FactType.Flag, "Some object is a CustomResourceDefinition."),
+        new(UnknownKinds, FactType.TextList, "Every kind of the manifest that is neither built in nor served by the cluster as far as its discovery is known, as 'apiVersion/Kind' (cert-manager.io/v1/Certificate); such a call is unparsed. The gateway reads the cluster's discovery again when it sees one (rate-limited)."),
 
         new(ObjectKind, FactType.Text, "The kind: as written for the API server's own groups (Deployment, Secret, ClusterRole); 'Kind.group' for any other group (Certificate.cert-manager.io), so a custom kind never matches a built-in name.", Objects),
         new(ObjectApiVersion, FactType.Text, "The apiVersion as written: v1, apps/v1, cert-manager.io/v1.", Objects),

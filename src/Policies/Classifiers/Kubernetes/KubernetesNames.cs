@@ -4,7 +4,7 @@ namespace McpGateway.Policies.Classifiers.Kubernetes;
 /// The name rules the gateway relies on: every part of an object's API path must be a plain
 /// segment, so that the path an object is applied through is the one it was classified for.
 /// </summary>
-internal static class KubernetesNames
+public static class KubernetesNames
 {
     /// <summary>Splits <c>v1</c> or <c>group/version</c>; false for anything else.</summary>
     public static bool TryParseApiVersion(string apiVersion, out string group, out string version)

@@ -26,7 +26,7 @@ internal static class ManifestObjects
     private static readonly JsonDocumentOptions BodyOptions = new() { MaxDepth = ManifestLimits.Default.MaxDepth + 8 };
 
     /// <summary>The objects, or the problems (one per object that cannot be applied) in <paramref name="errors"/>.</summary>
-    public static List<ManifestObject> Resolve(List<ManifestDocument> documents, KubernetesTargetInfo cluster, ManifestLimits limits, List<string> errors)
+    public static List<ManifestObject> Resolve(List<ManifestDocument> documents, KubernetesTargetInfo cluster, ManifestLimits limits, List<string> errors, List<string>? unknownKinds = null)
     {
         var raw = new List<(string Where, JsonObject Body)>();
         foreach (var document in documents)
@@ -55,7 +55,7 @@ internal static class ManifestObjects
         var objects = new List<ManifestObject>(raw.Count);
         foreach (var (where, body) in raw)
         {
-            if (Identify(where, body, cluster, errors) is { } resolved)
+            if (Identify(where, body, cluster, errors, unknownKinds) is { } resolved)
             {
                 objects.Add(resolved);
             }
@@ -101,7 +101,7 @@ internal static class ManifestObjects
         }
     }
 
-    private static ManifestObject? Identify(string where, JsonObject body, KubernetesTargetInfo cluster, List<string> errors)
+    private static ManifestObject? Identify(string where, JsonObject body, KubernetesTargetInfo cluster, List<string> errors, List<string>? unknownKinds)
     {
         var before = errors.Count;
         var apiVersion = Text(body, "apiVersion", where, "for example apiVersion: apps/v1", errors);
@@ -144,6 +144,7 @@ internal static class ManifestObjects
         else
         {
             var versions = cluster.Discovery.VersionsOf(group, kind);
+            unknownKinds?.Add(apiVersion + "/" + kind);
             errors.Add(versions.Count > 0
                 ? $"{Capital(label)}: cluster '{cluster.Name}' serves {JsonText.Display(kind)} of group {group} only in version {string.Join(", ", versions)}, not {JsonText.Display(version)}; change apiVersion."
                 : $"{Capital(label)}: {JsonText.Display(kind)} in apiVersion '{JsonText.Display(apiVersion)}' is neither a built-in kind nor one that cluster '{cluster.Name}' serves, so its scope is unknown; check the kind's spelling and apiVersion (kinds are case-sensitive).");

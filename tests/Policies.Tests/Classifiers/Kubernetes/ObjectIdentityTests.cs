@@ -131,6 +131,17 @@ public sealed class ObjectIdentityTests
     }
 
     [Fact]
+    public void Kinds_of_unknown_scope_are_named_in_a_fact_so_the_host_can_read_discovery_again()
+    {
+        var unknown = KubernetesCalls.Classify("apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: a}\n---\napiVersion: example.com/v2\nkind: Widget\nmetadata: {name: b}\n", cluster: "lab");
+        var known = KubernetesCalls.Classify("apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: a}\n");
+
+        unknown.IsUnparsed().Should().BeTrue();
+        unknown.Facts.Get(KubectlApplyTool.UnknownKinds)!.Items.Should().Equal("cert-manager.io/v1/Certificate", "example.com/v2/Widget");
+        known.Facts.Get(KubectlApplyTool.UnknownKinds)!.Items.Should().BeEmpty();
+    }
+
+    [Fact]
     public void Discovery_cannot_change_the_scope_of_a_built_in_kind()
     {
         var discovery = new KubernetesDiscovery([new KubernetesApiResource("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", Namespaced: true)]);
