@@ -97,7 +97,7 @@ internal sealed class PolicyTestRunner(PolicyEngine engine, TextWriter output)
             ObligationKind.Duration => DurationText.TryParse(text, out var d) && d == actual.Duration,
             ObligationKind.Size => SizeText.TryParse(text, out var s) && s == actual.Number,
             ObligationKind.Count => long.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var c) && c == actual.Number,
-            ObligationKind.Flag => bool.TryParse(text, out var f) && f == actual.Flag,
+            ObligationKind.Flag or ObligationKind.Grant => bool.TryParse(text, out var f) && f == actual.Flag,
             ObligationKind.Rate => RateText.TryParse(text, out var r) && r == actual.Rate,
             _ => (expected.ValueKind == JsonValueKind.Array ? expected.EnumerateArray().Select(e => e.GetString() ?? string.Empty) : [text])
                 .Order(StringComparer.Ordinal).SequenceEqual(actual.Profiles, StringComparer.Ordinal),

@@ -247,11 +247,21 @@ internal static class PolicyEvaluator
     private static ImmutableSortedDictionary<string, ObligationValue> MergeObligations(IEnumerable<PolicyRule> rules)
     {
         var merged = ImmutableSortedDictionary.CreateBuilder<string, ObligationValue>(StringComparer.Ordinal);
-        foreach (var rule in rules)
+        var contributing = rules as IReadOnlyCollection<PolicyRule> ?? [.. rules];
+        foreach (var rule in contributing)
         {
             foreach (var (name, value) in rule.Obligations)
             {
                 merged[name] = merged.TryGetValue(name, out var existing) ? existing.Strictest(value) : value;
+            }
+        }
+
+        // A grant holds only when every contributing rule gives it: a rule that says nothing withholds it.
+        foreach (var (name, value) in merged.ToList())
+        {
+            if (value.Kind == ObligationKind.Grant && value.Flag && contributing.Any(rule => !rule.Obligations.ContainsKey(name)))
+            {
+                merged[name] = value with { Flag = false };
             }
         }
 

@@ -89,8 +89,8 @@ internal sealed class ObligationParser
                 => new ObligationValue(ObligationKind.Count, Number: count),
             ObligationKind.Size when SizeText.TryParse(text, out var size) && size > 0
                 => new ObligationValue(ObligationKind.Size, Number: size),
-            ObligationKind.Flag when text is "true" or "false"
-                => new ObligationValue(ObligationKind.Flag, Flag: text == "true"),
+            ObligationKind.Flag or ObligationKind.Grant when text is "true" or "false"
+                => new ObligationValue(descriptor.Kind, Flag: text == "true"),
             ObligationKind.Rate when RateText.TryParse(text, out var rate)
                 => new ObligationValue(ObligationKind.Rate, Rate: rate),
             _ => null,
@@ -102,7 +102,7 @@ internal sealed class ObligationParser
                 ObligationKind.Duration => "a positive duration such as 500ms, 30s, 5m or 1h30m",
                 ObligationKind.Count => "a positive whole number",
                 ObligationKind.Size => "a positive size such as 65536, 64KiB or 1MB",
-                ObligationKind.Flag => "true or false",
+                ObligationKind.Flag or ObligationKind.Grant => "true or false",
                 _ => "a rate such as 60/m, 10/s or 100/1h",
             };
             _reader.Error(node, $"Obligation '{descriptor.Name}' is '{text}'; expected {expected}.");

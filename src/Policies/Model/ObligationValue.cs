@@ -32,6 +32,7 @@ public sealed record ObligationValue(
         ObligationKind.Duration => Duration <= other.Duration ? this : other,
         ObligationKind.Count or ObligationKind.Size => Number <= other.Number ? this : other,
         ObligationKind.Flag => Flag ? this : other,
+        ObligationKind.Grant => Flag ? other : this,
         ObligationKind.Rate => Rate.PerSecond <= other.Rate.PerSecond ? this : other,
         _ => this with { Profiles = [.. Profiles.Union(other.Profiles, StringComparer.Ordinal).Order(StringComparer.Ordinal)] },
     };
@@ -40,7 +41,7 @@ public sealed record ObligationValue(
     {
         ObligationKind.Duration => JsonValue.Create(DurationText.Format(Duration)),
         ObligationKind.Count or ObligationKind.Size => JsonValue.Create(Number),
-        ObligationKind.Flag => JsonValue.Create(Flag),
+        ObligationKind.Flag or ObligationKind.Grant => JsonValue.Create(Flag),
         ObligationKind.Rate => JsonValue.Create(Rate.ToString()),
         _ => new JsonArray([.. Profiles.Select(p => (JsonNode?)JsonValue.Create(p))]),
     };

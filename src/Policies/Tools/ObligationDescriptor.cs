@@ -20,6 +20,12 @@ public enum ObligationKind
 
     /// <summary>A rate such as <c>60/m</c>; the lowest rate wins.</summary>
     Rate,
+
+    /// <summary>
+    /// A boolean that loosens what runs (Kubernetes' <c>forceConflicts</c>): false wins, and it holds
+    /// only when every rule contributing to the decision grants it.
+    /// </summary>
+    Grant,
 }
 
 /// <summary>An obligation a tool understands.</summary>

@@ -97,7 +97,7 @@ public static class KubectlApplyTool
 
     public static IReadOnlyList<ObligationDescriptor> Obligations { get; } =
     [
-        new(ForceConflicts, ObligationKind.Flag, "Apply with force: take over fields another field manager owns instead of failing on the conflict."),
+        new(ForceConflicts, ObligationKind.Grant, "Apply with force: take over fields another field manager owns instead of failing on the conflict (only when every rule that allows the call grants it)."),
     ];
 
     /// <summary>The arguments <c>kubectl_apply</c>'s classifier accepts (the pipeline removes <c>justification</c> before classification).</summary>

@@ -279,7 +279,31 @@ public sealed class KubernetesBypassTests
         var decision = engine.Decide("apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\n");
 
         decision.Effect.Should().Be(PolicyEffect.Allow);
-        decision.Obligations.Should().ContainKey("forceConflicts");
+        decision.Obligations["forceConflicts"].Flag.Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData("{ forceConflicts: false }")]
+    [InlineData("{ timeout: 30s }")]
+    public void Force_conflicts_holds_only_when_every_rule_that_allows_the_call_grants_it(string otherObligations)
+    {
+        // Obligations merge to the strictest; for a grant that loosens what runs, withholding it is the strict side.
+        var engine = KubernetesCalls.Engine($$"""
+            rules:
+              - name: take-over
+                when: { tool: kubectl_apply, connection: prod, facts: { k8s.objects.kind: ConfigMap } }
+                effect: allow
+                obligations: { forceConflicts: true }
+              - name: config-maps
+                when: { tool: kubectl_apply, connection: prod, facts: { k8s.objects.kind: ConfigMap } }
+                effect: allow
+                obligations: {{otherObligations}}
+            """);
+
+        var decision = engine.Decide("apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\n");
+
+        decision.Effect.Should().Be(PolicyEffect.Allow);
+        decision.Obligations["forceConflicts"].Flag.Should().BeFalse();
     }
 
     [Fact]
