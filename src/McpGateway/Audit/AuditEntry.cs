@@ -15,6 +15,7 @@ public static class AuditEventTypes
     public const string ApprovalExpired = "approval.expired";
     public const string ApprovalCancelled = "approval.cancelled";
     public const string UnmaskedViewed = "unmasked.viewed";
+    public const string ExportDownloaded = "export.downloaded";
     public const string KeyCreated = "key.created";
     public const string KeyRevoked = "key.revoked";
     public const string KeyRotated = "key.rotated";
@@ -88,6 +89,18 @@ public sealed record AuditEntry(
 /// <summary>Which entries to read; all bounds optional and inclusive.</summary>
 public sealed record AuditQuery(DateTimeOffset? Since = null, DateTimeOffset? Until = null, string? Identity = null, long? AfterSeq = null, string? SessionId = null)
 {
+    /// <summary>Only the entries of calls of this tool (from the index, so purged payloads still match).</summary>
+    public string? Tool { get; init; }
+
+    /// <summary>Only the entries of calls with this decision (<c>allow</c>, <c>deny</c>, <c>approval</c>).</summary>
+    public string? Decision { get; init; }
+
+    /// <summary>Only the entries of this approval and of every call that carried it.</summary>
+    public string? ApprovalId { get; init; }
+
+    /// <summary>At most this many entries.</summary>
+    public int? Limit { get; init; }
+
     public static AuditQuery All { get; } = new();
 }
 

@@ -111,7 +111,11 @@ internal static class AuditCommands
         var since = new Option<string?>("--since") { Description = "Only entries at or after this time: a date (2026-11-01T00:00:00Z) or a duration ago (24h)." };
         var until = new Option<string?>("--until") { Description = "Only entries at or before this time: a date or a duration ago." };
         var identity = new Option<string?>("--identity") { Description = "Only entries about this identity." };
-        var command = new Command("export", "Stream entries, oldest first: JSON Lines (header, entry hash and payload), CSV, or OCSF 1.1 API Activity events.") { format, since, until, identity };
+        var tool = new Option<string?>("--tool") { Description = "Only the entries of calls of this tool." };
+        var session = new Option<string?>("--session") { Description = "Only the entries of this session." };
+        var decision = new Option<string?>("--decision") { Description = "Only the entries of calls with this decision." };
+        decision.AcceptOnlyFromAmong("allow", "deny", "approval");
+        var command = new Command("export", "Stream entries, oldest first: JSON Lines (header, entry hash and payload), CSV, or OCSF 1.1 API Activity events.") { format, since, until, identity, tool, session, decision };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var now = TimeProvider.System.GetUtcNow();
@@ -132,7 +136,11 @@ internal static class AuditCommands
             {
                 try
                 {
-                    var query = new AuditQuery(from, to, parseResult.GetValue(identity));
+                    var query = new AuditQuery(from, to, parseResult.GetValue(identity), SessionId: parseResult.GetValue(session))
+                    {
+                        Tool = parseResult.GetValue(tool),
+                        Decision = parseResult.GetValue(decision),
+                    };
                     _ = parseResult.GetValue(format) switch
                     {
                         "csv" => await AuditExporter.WriteCsvAsync(store.Audit, query, output, cancellationToken).ConfigureAwait(false),

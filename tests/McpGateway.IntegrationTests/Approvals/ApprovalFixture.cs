@@ -28,6 +28,8 @@ public sealed class ApprovalFixture : IAsyncLifetime
 
     public string ApprovingAgentKey { get; private set; } = null!;
 
+    public string AuditorKey { get; private set; } = null!;
+
     public static JsonObject Timings => new() { ["ApprovalPoll"] = "100ms", ["ApprovalProgress"] = "1s", ["ApprovalSweep"] = "500ms", ["ReloadPoll"] = "200ms" };
 
     public async Task InitializeAsync()
@@ -41,6 +43,7 @@ public sealed class ApprovalFixture : IAsyncLifetime
         OutsideOperatorKey = await Environment.CreateKeyAsync("outside-operator");
         OwnerKey = await Environment.CreateKeyAsync("agent-owner");
         ApprovingAgentKey = await Environment.CreateKeyAsync("approving-agent");
+        AuditorKey = await Environment.CreateKeyAsync("auditor");
         Server = await GatewayServer.StartAsync(Environment);
     }
 

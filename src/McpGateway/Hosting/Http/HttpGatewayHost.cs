@@ -66,6 +66,7 @@ internal static class HttpGatewayHost
         builder.Services.AddAuthorization(authorization =>
         {
             authorization.AddPolicy(AgentPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Policies.Roles.Agent));
+            authorization.AddPolicy(AuditEndpoints.ReaderPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Policies.Roles.Auditor, Policies.Roles.Operator).RequireAssertion(c => !c.User.HasClaim(GatewayClaims.Anonymous, "true")));
             authorization.AddPolicy(ApprovalEndpoints.OperatorPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Policies.Roles.Operator).RequireAssertion(c => !c.User.HasClaim(GatewayClaims.Anonymous, "true")));
         });
         builder.Services.AddProblemDetails();
@@ -101,6 +102,7 @@ internal static class HttpGatewayHost
         app.MapGet("/healthz", (GatewayRuntime state) => Results.Json(new { status = "ok", revision = state.Engine.Revision })).AllowAnonymous();
         app.MapMcp("/mcp").RequireAuthorization(AgentPolicy).WithMetadata(McpEndpointMetadata.Instance);
         app.MapApprovalEndpoints();
+        app.MapAuditEndpoints();
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         if (AnonymousNotice(runtime.Configuration.Anonymous, binding) is { } notice)

@@ -108,13 +108,17 @@ internal sealed class SqliteAuditStore(SqliteGatewayStore store, TimeProvider ti
         }
 
         await using var insert = InsertCommand(connection, transaction);
+        await using var index = IndexCommand(connection, transaction);
         insert.Prepare();
+        index.Prepare();
         var written = new AuditEntry[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
             var next = written[i] = AuditChain.Next(seq, hash, time.GetUtcNow(), batch[i].Entry, batch[i].Payload);
             Bind(insert, next);
             await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
+            BindIndex(index, next, batch[i].Entry);
+            await index.ExecuteNonQueryAsync().ConfigureAwait(false);
             (seq, hash) = (next.Seq, next.EntryHash);
         }
 
@@ -130,6 +134,33 @@ internal sealed class SqliteAuditStore(SqliteGatewayStore store, TimeProvider ti
         }
 
         return insert;
+    }
+
+    private static SqliteCommand IndexCommand(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        var index = Command(connection, transaction, "INSERT INTO audit_index (seq, call_id, tool, target, decision, outcome, ts) VALUES ($seq, $call, $tool, $target, $decision, $outcome, $ts);");
+        foreach (var name in (string[])["$seq", "$call", "$tool", "$target", "$decision", "$outcome", "$ts"])
+        {
+            index.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        return index;
+    }
+
+    /// <summary>The index row of an entry: what its payload says of the call (tool, target, decision, outcome), read from the payload as appended.</summary>
+    private static void BindIndex(SqliteCommand index, AuditEntry next, AuditAppend entry)
+    {
+        var values = index.Parameters;
+        values[0].Value = next.Seq;
+        values[1].Value = Value(next.Ids.CallId);
+        values[2].Value = Value(Text(entry.Payload["tool"]));
+        values[3].Value = Value(Text(entry.Payload["target"]));
+        values[4].Value = Value(Text(entry.Payload["decision"]?["decision"]));
+        values[5].Value = Value(Text(entry.Payload["outcome"]));
+        values[6].Value = AuditChain.FormatTimestamp(next.Timestamp);
+
+        static string? Text(System.Text.Json.Nodes.JsonNode? node) =>
+            node is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
     }
 
     private static void Bind(SqliteCommand insert, AuditEntry next)
@@ -222,6 +253,9 @@ internal sealed class SqliteAuditStore(SqliteGatewayStore store, TimeProvider ti
         await using var insert = InsertCommand(connection, transaction);
         Bind(insert, next);
         await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await using var index = IndexCommand(connection, transaction);
+        BindIndex(index, next, entry);
+        await index.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return next;
     }
 
@@ -259,7 +293,33 @@ internal sealed class SqliteAuditStore(SqliteGatewayStore store, TimeProvider ti
             parameters.Add(("$session", session));
         }
 
-        sql.Append(" ORDER BY seq;");
+        // Tool and decision are properties of a call: every entry of a call that matches.
+        if (query.Tool is { } tool)
+        {
+            sql.Append(" AND call_id IN (SELECT call_id FROM audit_index WHERE tool = $tool AND call_id IS NOT NULL)");
+            parameters.Add(("$tool", tool));
+        }
+
+        if (query.Decision is { } decision)
+        {
+            sql.Append(" AND call_id IN (SELECT call_id FROM audit_index WHERE decision = $decision AND call_id IS NOT NULL)");
+            parameters.Add(("$decision", decision));
+        }
+
+        if (query.ApprovalId is { } approval)
+        {
+            sql.Append(" AND (approval_id = $approval OR call_id IN (SELECT call_id FROM audit_entries WHERE approval_id = $approval AND call_id IS NOT NULL))");
+            parameters.Add(("$approval", approval));
+        }
+
+        sql.Append(" ORDER BY seq");
+        if (query.Limit is { } limit)
+        {
+            sql.Append(" LIMIT $limit");
+            parameters.Add(("$limit", limit));
+        }
+
+        sql.Append(';');
         var connection = await store.OpenForReadAsync(cancellationToken).ConfigureAwait(false);
         await using (connection)
         {

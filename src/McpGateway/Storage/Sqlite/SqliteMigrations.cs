@@ -102,6 +102,28 @@ internal static class SqliteMigrations
         ) STRICT;
         CREATE INDEX outbox_due ON outbox (next_at) WHERE delivered_at IS NULL;
         """,
+
+        // 4: the index of the chain, searchable without parsing payloads, written in the append
+        // transaction and kept when a payload is purged; filled from the entries already there.
+        """
+        CREATE TABLE audit_index (
+            seq        INTEGER PRIMARY KEY,
+            call_id    TEXT NULL,
+            tool       TEXT NULL,
+            target     TEXT NULL,
+            decision   TEXT NULL,
+            outcome    TEXT NULL,
+            ts         TEXT NOT NULL
+        ) STRICT;
+        INSERT INTO audit_index (seq, call_id, tool, target, decision, outcome, ts)
+            SELECT seq, call_id, json_extract(payload, '$.tool'), json_extract(payload, '$.target'),
+                   json_extract(payload, '$.decision.decision'), json_extract(payload, '$.outcome'), ts
+            FROM audit_entries WHERE json_valid(payload);
+        CREATE INDEX audit_index_tool ON audit_index (tool, call_id) WHERE tool IS NOT NULL;
+        CREATE INDEX audit_index_decision ON audit_index (decision, call_id) WHERE decision IS NOT NULL;
+        CREATE INDEX audit_entries_session ON audit_entries (session_id, seq);
+        CREATE INDEX audit_entries_approval ON audit_entries (approval_id) WHERE approval_id IS NOT NULL;
+        """,
     ];
 
     public static int Latest => Steps.Length;

@@ -55,7 +55,7 @@ public sealed class KubectlApplyArgumentTests
         descriptor.TargetKind.Should().Be(TargetKinds.Kubernetes);
         descriptor.Arguments.Should().BeEquivalentTo(["cluster", "manifest"]);
         descriptor.ElementLists.Should().ContainKey(KubectlApplyTool.Objects).WhoseValue.KeyFact.Should().Be(KubectlApplyTool.ObjectKind);
-        descriptor.Obligations.Should().ContainKey(KubectlApplyTool.ForceConflicts).WhoseValue.Kind.Should().Be(ObligationKind.Flag);
+        descriptor.Obligations.Should().ContainKey(KubectlApplyTool.ForceConflicts).WhoseValue.Kind.Should().Be(ObligationKind.Grant);
         descriptor.Facts.Keys.Where(k => k.StartsWith("k8s.", StringComparison.Ordinal)).Should().HaveCount(KubectlApplyTool.Facts.Count);
     }
 
