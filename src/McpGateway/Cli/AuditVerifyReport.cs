@@ -39,6 +39,14 @@ internal static class AuditVerifyReport
         {
             yield return "Not proven: no signed checkpoint covers these entries, so entries changed with their hashes recomputed would pass.";
         }
+        else if (result.SignedThrough < result.FirstSeq)
+        {
+            yield return $"Linked: the range starts at a checkpoint that signs entry {result.SignedThrough}; no checkpoint in the range signs its own entries.";
+            if (result.UnsignedThrough > 0)
+            {
+                yield return $"Not proven: entries {result.FirstSeq}–{result.UnsignedThrough} follow the newest checkpoint, so changed with their hashes recomputed they would pass.";
+            }
+        }
         else
         {
             yield return $"Signed: {result.Checkpoints} checkpoints verify; entries {result.FirstSeq}–{result.SignedThrough} are as signed.";
