@@ -20,6 +20,9 @@ public static class AuditEventTypes
     public const string KeyRevoked = "key.revoked";
     public const string KeyRotated = "key.rotated";
 
+    /// <summary>A signed checkpoint of the chain head (see <see cref="Checkpoints.SignedCheckpoint"/>).</summary>
+    public const string AuditCheckpoint = "audit.checkpoint";
+
     /// <summary>An identified caller was refused a new MCP session (over its session quota).</summary>
     public const string SessionRefused = "session.refused";
 }

@@ -8,15 +8,37 @@ namespace McpGateway.Audit;
 /// <param name="Problem">What is wrong with it.</param>
 public sealed record AuditVerification(long Entries, long Purged, AuditEntry? Head, long? FirstBad, string? Problem)
 {
-    public bool Intact => FirstBad is null;
+    public bool Intact => FirstBad is null && AnchorProblem is null;
+
+    /// <summary>Why the anchor itself was refused (a line that is not a valid checkpoint), if it was.</summary>
+    public string? AnchorProblem { get; init; }
+
+    /// <summary>The first entry checked (1 for the store; an exported range may start later).</summary>
+    public long FirstSeq { get; init; } = 1;
+
+    /// <summary>Signed checkpoints that verified.</summary>
+    public int Checkpoints { get; init; }
+
+    /// <summary>The newest entry a verified checkpoint signs (0: none).</summary>
+    public long SignedThrough { get; init; }
+
+    /// <summary>The newest entry (not a checkpoint) after <see cref="SignedThrough"/> that no checkpoint signs (0: none).</summary>
+    public long UnsignedThrough { get; init; }
+
+    /// <summary>The newest entry the anchor vouches for, when there was an anchor.</summary>
+    public long? AnchoredThrough { get; init; }
+
+    /// <summary>What could not be established, in words.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
 }
 
 /// <summary>
 /// Walks the chain from the first entry and stops at the first that does not verify: a gap in
 /// seq (deleted), a header that does not hash to its entry hash (edited), a payload that does not
 /// hash to its payload hash (edited), or a prevHash that is not the previous entry's hash
-/// (edited, inserted, deleted or reordered). Deleting the newest entries, or rewriting the whole
-/// chain, is only caught against signed checkpoints.
+/// (edited, inserted, deleted or reordered). Deleting the newest entries, or rewriting entries and
+/// recomputing the hashes after them, is caught only by signed checkpoints (see
+/// <see cref="Checkpoints.CheckpointCheck"/>) and the anchor outside the store.
 /// </summary>
 public static class AuditVerifier
 {
@@ -45,17 +67,43 @@ public static class AuditVerifier
         }
     }
 
-    public static async Task<AuditVerification> VerifyAsync(IAuditStore store, CancellationToken cancellationToken)
+    /// <summary>The chain's links and hashes only: any checkpoint in it fails (there is no key to check it with).</summary>
+    public static Task<AuditVerification> VerifyAsync(IAuditStore store, CancellationToken cancellationToken) =>
+        VerifyAsync(store, new Checkpoints.AuditVerifyOptions(Checkpoints.CheckpointKeys.None), cancellationToken);
+
+    public static Task<AuditVerification> VerifyAsync(IAuditStore store, Checkpoints.AuditVerifyOptions options, CancellationToken cancellationToken) =>
+        VerifyAsync(store.ReadAsync(AuditQuery.All, cancellationToken), options, cancellationToken);
+
+    /// <summary>Walks <paramref name="entries"/> (the store's, or an exported range's) and stops at the first that does not verify.</summary>
+    public static async Task<AuditVerification> VerifyAsync(IAsyncEnumerable<AuditEntry> entries, Checkpoints.AuditVerifyOptions options, CancellationToken cancellationToken)
     {
+        var checkpoints = new Checkpoints.CheckpointCheck(options);
+        if (checkpoints.CheckAnchor() is { } anchorProblem)
+        {
+            return new AuditVerification(0, 0, null, null, null) { AnchorProblem = anchorProblem };
+        }
+
         AuditEntry? previous = null;
-        long count = 0, purged = 0;
+        long count = 0, purged = 0, first = 1;
+        AuditVerification Result(long? firstBad, string? problem) => new(count, purged, previous, firstBad, problem)
+        {
+            FirstSeq = first,
+            Checkpoints = checkpoints.Verified,
+            SignedThrough = checkpoints.SignedThrough,
+            UnsignedThrough = checkpoints.LastPlain > checkpoints.SignedThrough ? checkpoints.LastPlain : 0,
+            AnchoredThrough = options.Anchor is null ? null : checkpoints.AnchoredThrough,
+            Notes = checkpoints.Notes,
+        };
+
         try
         {
-            await foreach (var entry in store.ReadAsync(AuditQuery.All, cancellationToken).ConfigureAwait(false))
+            await foreach (var entry in entries.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                if (Check(previous, entry) is { } problem)
+                first = previous is null ? entry.Seq : first;
+                var problem = previous is null && options.ExportedRange ? CheckRangeStart(entry) : Check(previous, entry);
+                if ((problem ?? checkpoints.Observe(entry)) is { } found)
                 {
-                    return new AuditVerification(count, purged, previous, entry.Seq, problem);
+                    return Result(entry.Seq, found);
                 }
 
                 purged += entry.Payload is null ? 1 : 0;
@@ -65,10 +113,23 @@ public static class AuditVerifier
         }
         catch (AuditFormatException ex)
         {
-            return new AuditVerification(count, purged, previous, ex.Seq, ex.Message);
+            return Result(ex.Seq, ex.Message);
         }
 
-        return new AuditVerification(count, purged, previous, null, null);
+        return checkpoints.Finish(previous) is { } truncated ? Result(truncated.FirstBad, truncated.Problem) : Result(null, null);
+    }
+
+    /// <summary>An exported range starts at entry 1 or at a checkpoint, whose signature links it to the entries before it.</summary>
+    private static string? CheckRangeStart(AuditEntry entry)
+    {
+        if (entry.Seq == 1)
+        {
+            return Check(null, entry);
+        }
+
+        return entry.Type != AuditEventTypes.AuditCheckpoint
+            ? $"The range starts at entry {entry.Seq}, which is not a checkpoint: verify an unfiltered range that starts at an audit.checkpoint entry (audit export --from-seq SEQ) or at entry 1."
+            : CheckContent(entry);
     }
 
     private static string? Check(AuditEntry? previous, AuditEntry entry)
@@ -89,6 +150,12 @@ public static class AuditVerifier
                 : $"Entry {entry.Seq} does not chain to entry {previous.Seq}: its prevHash is not entry {previous.Seq}'s hash, so entry {previous.Seq} was changed, or entries were removed, inserted or reordered here.";
         }
 
+        return CheckContent(entry);
+    }
+
+    /// <summary>The entry's own hashes: its payload against payloadHash, its header against its entry hash.</summary>
+    private static string? CheckContent(AuditEntry entry)
+    {
         if (entry.Payload is not null && !string.Equals(AuditChain.HashText(entry.Payload), entry.PayloadHash, StringComparison.Ordinal))
         {
             return $"Entry {entry.Seq}'s payload was changed: it no longer matches its payloadHash.";

@@ -4,13 +4,14 @@ using McpGateway.Storage;
 
 namespace McpGateway.Cli;
 
-/// <summary><c>audit verify</c> and <c>audit export</c>.</summary>
+/// <summary>The <c>audit</c> verbs: verify, pubkey, export and session.</summary>
 internal static class AuditCommands
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
         var audit = new Command("audit", "Verify and export the tamper-evident audit chain.");
-        audit.Subcommands.Add(CreateVerify(output, error));
+        audit.Subcommands.Add(AuditVerifyCommand.Create(output, error));
+        audit.Subcommands.Add(AuditPubkeyCommand.Create(output, error));
         audit.Subcommands.Add(CreateExport(output, error));
         audit.Subcommands.Add(CreateSession(output, error));
         return audit;
@@ -64,46 +65,6 @@ internal static class AuditCommands
         return command;
     }
 
-    private static Command CreateVerify(TextWriter output, TextWriter error)
-    {
-        var command = new Command("verify", "Check every entry's hashes and links; exits 1 and names the first bad entry when the chain was tampered with.");
-        command.SetAction(async (parseResult, cancellationToken) =>
-        {
-            if (await StoreAccess.OpenAsync(parseResult.GetValue(GatewayCli.ConfigOption), error, cancellationToken).ConfigureAwait(false) is not var (_, store))
-            {
-                return GatewayCli.Misuse;
-            }
-
-            await using (store)
-            {
-                AuditVerification result;
-                try
-                {
-                    result = await AuditVerifier.VerifyAsync(store.Audit, cancellationToken).ConfigureAwait(false);
-                }
-                catch (StoreUnavailableException ex)
-                {
-                    await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
-                    return GatewayCli.CheckFailed;
-                }
-
-                if (!result.Intact)
-                {
-                    await output.WriteLineAsync($"audit chain BROKEN at entry {result.FirstBad}: {result.Problem}").ConfigureAwait(false);
-                    await output.WriteLineAsync($"{result.Entries} entries verified before it{(result.Head is { } h ? $" (last good: entry {h.Seq}, {h.EntryHash})" : string.Empty)}.").ConfigureAwait(false);
-                    return GatewayCli.CheckFailed;
-                }
-
-                var head = result.Head is { } last ? $"; head entry {last.Seq} {last.EntryHash}" : string.Empty;
-                var purged = result.Purged > 0 ? $", {result.Purged} with purged payloads" : string.Empty;
-                await output.WriteLineAsync($"audit chain OK: {result.Entries} entries{purged}{head}").ConfigureAwait(false);
-                await output.WriteLineAsync("Note: removing the newest entries or rewriting the whole chain is detected only against signed checkpoints.").ConfigureAwait(false);
-                return GatewayCli.Success;
-            }
-        });
-        return command;
-    }
-
     private static Command CreateExport(TextWriter output, TextWriter error)
     {
         var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "jsonl" };
@@ -115,7 +76,8 @@ internal static class AuditCommands
         var session = new Option<string?>("--session") { Description = "Only the entries of this session." };
         var decision = new Option<string?>("--decision") { Description = "Only the entries of calls with this decision." };
         decision.AcceptOnlyFromAmong("allow", "deny", "approval");
-        var command = new Command("export", "Stream entries, oldest first: JSON Lines (header, entry hash and payload), CSV, or OCSF 1.1 API Activity events.") { format, since, until, identity, tool, session, decision };
+        var fromSeq = new Option<long?>("--from-seq") { Description = "Only entries from this seq on; start at an audit.checkpoint entry to export a range 'audit verify --export' can check offline." };
+        var command = new Command("export", "Stream entries, oldest first: JSON Lines (header, entry hash and payload), CSV, or OCSF 1.1 API Activity events.") { format, since, until, identity, tool, session, decision, fromSeq };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var now = TimeProvider.System.GetUtcNow();
@@ -136,7 +98,7 @@ internal static class AuditCommands
             {
                 try
                 {
-                    var query = new AuditQuery(from, to, parseResult.GetValue(identity), SessionId: parseResult.GetValue(session))
+                    var query = new AuditQuery(from, to, parseResult.GetValue(identity), parseResult.GetValue(fromSeq) is { } seq ? seq - 1 : null, parseResult.GetValue(session))
                     {
                         Tool = parseResult.GetValue(tool),
                         Decision = parseResult.GetValue(decision),

@@ -30,17 +30,18 @@ internal static class ServeCommand
                 return GatewayCli.Misuse;
             }
 
-            if (await GatewayStartup.PrepareAsync(parseResult.GetValue(GatewayCli.ConfigOption), error, cancellationToken).ConfigureAwait(false) is not var (runtime, store))
+            if (await GatewayStartup.PrepareAsync(parseResult.GetValue(GatewayCli.ConfigOption), error, cancellationToken).ConfigureAwait(false) is not var (runtime, store, signingKey))
             {
                 return GatewayCli.Misuse;
             }
 
             using (runtime)
+            using (signingKey)
             await using (store)
             {
                 return useStdio
-                    ? await StdioGatewayHost.RunAsync(runtime, store, error, cancellationToken).ConfigureAwait(false)
-                    : await HttpGatewayHost.RunAsync(runtime, store, parsed!, parseResult.GetValue(insecure), error, cancellationToken).ConfigureAwait(false);
+                    ? await StdioGatewayHost.RunAsync(runtime, store, signingKey, error, cancellationToken).ConfigureAwait(false)
+                    : await HttpGatewayHost.RunAsync(runtime, store, signingKey, parsed!, parseResult.GetValue(insecure), error, cancellationToken).ConfigureAwait(false);
             }
         });
         return command;

@@ -13,7 +13,7 @@ public static class ConfigurationLoader
 {
     public const string Section = "McpGateway";
 
-    private static readonly string[] KnownKeys = ["DataDirectory", "Policies", "Groups", "Identities", "Targets", "Anonymous", "Http", "Timings", "Approvals", "PublicUrl", "Masking"];
+    private static readonly string[] KnownKeys = ["DataDirectory", "Policies", "Groups", "Identities", "Targets", "Anonymous", "Http", "Timings", "Approvals", "PublicUrl", "Masking", "Audit"];
 
     /// <summary>
     /// Loads the configuration a verb was given (<c>--config</c>, <c>MCPGW_CONFIG</c>, else the file
@@ -82,6 +82,7 @@ public static class ConfigurationLoader
         var approvals = ApprovalOptions.Read(section.GetSection("Approvals"), baseDirectory, errors);
         var publicUrl = ReadPublicUrl(section, errors);
         var tokenKey = ReadMasking(section.GetSection("Masking"), baseDirectory, errors);
+        var audit = AuditOptions.Read(section.GetSection("Audit"), baseDirectory, dataDirectory, errors);
         if (errors.Count > 0)
         {
             throw ConfigurationException.FromErrors(file, errors);
@@ -101,6 +102,7 @@ public static class ConfigurationLoader
             Approvals = approvals,
             PublicUrl = publicUrl,
             MaskingTokenKey = tokenKey,
+            Audit = audit,
         };
     }
 

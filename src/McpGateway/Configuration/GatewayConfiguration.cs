@@ -107,9 +107,15 @@ public sealed class GatewayConfiguration
     /// <summary>The deterministic-token key (<c>McpGateway:Masking:TokenKey</c>), when configured.</summary>
     public SecretReference? MaskingTokenKey { get; init; }
 
+    /// <summary>The audit chain's checkpoints: signing key, checkpoint log, timing (<c>McpGateway:Audit</c>).</summary>
+    public AuditOptions? Audit { get; init; }
+
+    /// <summary>The audit options in effect (the data folder's defaults when none were read).</summary>
+    public AuditOptions AuditOrDefault => Audit ?? AuditOptions.Default(DataDirectory);
+
     /// <summary>Every secret the configuration references, for the held-secret redactor.</summary>
     public IEnumerable<SecretReference> SecretReferences =>
-        Targets.Values.SelectMany(kind => kind.Values).SelectMany(t => t.Secrets).Concat(Approvals.Secrets).Concat(MaskingTokenKey is { } key ? [key] : []);
+        Targets.Values.SelectMany(kind => kind.Values).SelectMany(t => t.Secrets).Concat(Approvals.Secrets).Concat(MaskingTokenKey is { } key ? [key] : []).Concat(AuditOrDefault.Secrets);
 
     /// <summary>The target <paramref name="name"/> of <paramref name="kind"/>, when it is configured and of type <typeparamref name="T"/>.</summary>
     public T? Target<T>(string kind, string name)

@@ -29,6 +29,12 @@ internal static class GatewayEventIds
     // 4000–4099: background jobs on the audit chain.
     public const int CallsMarkedAbandoned = 4000;
     public const int AbandonedSweepFailed = 4001;
+    public const int CheckpointTaken = 4010;
+    public const int CheckpointFailed = 4011;
+    public const int CheckpointLogFailed = 4012;
+    public const int CheckpointChainBehindLog = 4013;
+    public const int CheckpointNotLogged = 4014;
+    public const int SigningKeyCreated = 4015;
 
     // 5000–5099: approvals and their notifications.
     public const int ApprovalsSwept = 5000;

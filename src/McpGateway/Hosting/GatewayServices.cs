@@ -1,4 +1,5 @@
 using McpGateway.Audit;
+using McpGateway.Audit.Checkpoints;
 using McpGateway.Configuration;
 using McpGateway.Hosting.Authentication;
 using McpGateway.Hosting.Mcp;
@@ -15,10 +16,29 @@ namespace McpGateway.Hosting;
 
 public static class GatewayServices
 {
-    /// <summary>Everything both transports share: runtime state, store, audit, keys, pipeline and tools.</summary>
-    public static IServiceCollection AddGatewayCore(this IServiceCollection services, GatewayRuntime runtime, IGatewayStore store)
+    /// <summary>
+    /// Everything both transports share: runtime state, store, audit, keys, pipeline and tools.
+    /// <paramref name="signingKey"/> signs audit checkpoints; when null it is opened (or, on the
+    /// embedded store, created) from the configuration when first needed.
+    /// </summary>
+    public static IServiceCollection AddGatewayCore(this IServiceCollection services, GatewayRuntime runtime, IGatewayStore store, AuditSigningKey? signingKey = null)
     {
         services.AddSingleton(runtime);
+        if (signingKey is not null)
+        {
+            services.AddSingleton(signingKey);
+        }
+        else
+        {
+            services.AddSingleton(_ => SigningKeySource.OpenOrCreate(runtime.Configuration.AuditOrDefault, runtime.Configuration.DataDirectory, store));
+        }
+
+        services.AddSingleton(provider => new AuditCheckpointWriter(
+            provider.GetRequiredService<IAuditStore>(),
+            provider.GetRequiredService<AuditSigningKey>(),
+            runtime.Configuration.AuditOrDefault,
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<AuditCheckpointWriter>>()));
         services.AddGatewayKeys(store, runtime.Secrets, new RuntimeIdentityDirectory(runtime));
         services.AddSingleton<CallLimiter>();
         services.AddSingleton<GatewayInstance>();
@@ -56,6 +76,7 @@ public static class GatewayServices
             throw new InvalidOperationException($"Tool '{missing.Policy.Name}' registers no backend: its module's AddBackend must call AddToolBackend.");
         }
 
+        services.AddHostedService<AuditCheckpointService>();
         services.AddHostedService<ReloadService>();
         services.AddHostedService<AbandonedCallService>();
         services.AddHostedService<Approvals.ApprovalSweepService>();

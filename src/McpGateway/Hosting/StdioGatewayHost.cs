@@ -10,7 +10,7 @@ namespace McpGateway.Hosting;
 /// <summary><c>serve --stdio</c>: MCP over standard input and output, as the identity of <c>MCPGW_API_KEY</c>.</summary>
 internal static class StdioGatewayHost
 {
-    public static async Task<int> RunAsync(GatewayRuntime runtime, IGatewayStore store, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(GatewayRuntime runtime, IGatewayStore store, Audit.Checkpoints.AuditSigningKey signingKey, TextWriter error, CancellationToken cancellationToken)
     {
         var key = Environment.GetEnvironmentVariable(StdioCredential.EnvironmentVariable);
         if (string.IsNullOrWhiteSpace(key))
@@ -21,7 +21,7 @@ internal static class StdioGatewayHost
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.AddGatewayLogging();
-        builder.Services.AddGatewayCore(runtime, store);
+        builder.Services.AddGatewayCore(runtime, store, signingKey);
         builder.Services.AddSingleton(new StdioCredential(key.Trim()));
         builder.Services.AddSingleton<ICallerResolver, StdioCallerResolver>();
         builder.Services.AddGatewayMcpServer().WithStdioServerTransport();

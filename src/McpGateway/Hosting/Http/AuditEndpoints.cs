@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json.Nodes;
 using McpGateway.Approvals;
 using McpGateway.Audit;
+using McpGateway.Audit.Checkpoints;
 using McpGateway.Runtime;
 using McpGateway.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -157,14 +158,17 @@ internal static class AuditEndpoints
             : Results.Json(new JsonObject { ["session"] = id, ["transcript"] = lines, ["entries"] = entries });
     }
 
-    private static async Task<IResult> VerifyAsync(HttpContext context, IGatewayStore store, CancellationToken cancellationToken)
+    /// <summary>The chain, its checkpoints' signatures under this gateway's key, and the configured checkpoint log as the anchor — as <c>audit verify</c> checks them.</summary>
+    private static async Task<IResult> VerifyAsync(HttpContext context, IGatewayStore store, AuditSigningKey signingKey, GatewayRuntime runtime, CancellationToken cancellationToken)
     {
         if (!context.User.IsInRole(Policies.Roles.Auditor))
         {
             return ApprovalEndpoints.Problem(403, "Auditors only", "Only an auditor verifies the chain.");
         }
 
-        var result = await AuditVerifier.VerifyAsync(store.Audit, cancellationToken).ConfigureAwait(false);
+        using var keys = new CheckpointKeys().Add(CheckpointPublicKey.FromPem(signingKey.PublicKey.Pem, signingKey.Source));
+        var log = CheckpointLog.Read(runtime.Current.Configuration.AuditOrDefault.CheckpointLog);
+        var result = await AuditVerifier.VerifyAsync(store.Audit, new AuditVerifyOptions(keys, log.Exists ? log : null), cancellationToken).ConfigureAwait(false);
         return Results.Json(new JsonObject
         {
             ["intact"] = result.Intact,
@@ -173,6 +177,7 @@ internal static class AuditEndpoints
             ["head"] = result.Head is { } head ? new JsonObject { ["seq"] = head.Seq, ["entryHash"] = head.EntryHash, ["ts"] = AuditChain.FormatTimestamp(head.Timestamp) } : null,
             ["firstBad"] = result.FirstBad,
             ["problem"] = result.Problem,
+            ["anchored"] = log.Exists,
         });
     }
 

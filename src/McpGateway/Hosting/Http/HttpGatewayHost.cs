@@ -28,7 +28,7 @@ internal static class HttpGatewayHost
     /// <summary>The authorization policy of <c>/mcp</c>: only identities with the agent role.</summary>
     public const string AgentPolicy = "mcp-agent";
 
-    public static async Task<int> RunAsync(GatewayRuntime runtime, IGatewayStore store, Uri url, bool insecureBind, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(GatewayRuntime runtime, IGatewayStore store, Audit.Checkpoints.AuditSigningKey signingKey, Uri url, bool insecureBind, TextWriter error, CancellationToken cancellationToken)
     {
         if (Validate(url, insecureBind, runtime) is { } problem)
         {
@@ -57,7 +57,7 @@ internal static class HttpGatewayHost
             });
         });
 
-        builder.Services.AddGatewayCore(runtime, store);
+        builder.Services.AddGatewayCore(runtime, store, signingKey);
         builder.Services.AddSingleton(binding);
         builder.Services.AddSingleton<SecurityLog>();
         builder.Services.AddSingleton<ICallerResolver, HttpCallerResolver>();
@@ -99,7 +99,7 @@ internal static class HttpGatewayHost
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseWhen(McpEndpointMetadata.Applies, mcp => mcp.UseMiddleware<JsonContentTypeMiddleware>().UseMiddleware<SessionQuotaMiddleware>());
-        app.MapGet("/healthz", (GatewayRuntime state) => Results.Json(new { status = "ok", revision = state.Engine.Revision })).AllowAnonymous();
+        app.MapGet("/healthz", (GatewayRuntime state, Audit.Checkpoints.AuditCheckpointWriter checkpoints) => Results.Json(new { status = checkpoints.Failure is null ? "ok" : "degraded", revision = state.Engine.Revision })).AllowAnonymous();
         app.MapMcp("/mcp").RequireAuthorization(AgentPolicy).WithMetadata(McpEndpointMetadata.Instance);
         app.MapApprovalEndpoints();
         app.MapAuditEndpoints();
