@@ -13,7 +13,7 @@ public static class ConfigurationLoader
 {
     public const string Section = "McpGateway";
 
-    private static readonly string[] KnownKeys = ["DataDirectory", "Policies", "Groups", "Identities", "Targets", "Anonymous", "Http", "Timings", "Approvals", "PublicUrl", "Masking"];
+    private static readonly string[] KnownKeys = ["DataDirectory", "Policies", "Groups", "Identities", "Targets", "Anonymous", "Http", "Timings", "Approvals", "PublicUrl", "Masking", "Audit"];
 
     /// <summary>
     /// Loads the configuration a verb was given (<c>--config</c>, <c>MCPGW_CONFIG</c>, else the file
@@ -82,6 +82,7 @@ public static class ConfigurationLoader
         var approvals = ApprovalOptions.Read(section.GetSection("Approvals"), baseDirectory, errors);
         var publicUrl = ReadPublicUrl(section, errors);
         var tokenKey = ReadMasking(section.GetSection("Masking"), baseDirectory, errors);
+        var auditPayloads = ReadAudit(section.GetSection("Audit"), baseDirectory, errors);
         if (errors.Count > 0)
         {
             throw ConfigurationException.FromErrors(file, errors);
@@ -101,6 +102,7 @@ public static class ConfigurationLoader
             Approvals = approvals,
             PublicUrl = publicUrl,
             MaskingTokenKey = tokenKey,
+            AuditPayloads = auditPayloads,
         };
     }
 
@@ -115,6 +117,17 @@ public static class ConfigurationLoader
         return section["TokenKey"] is { Length: > 0 }
             ? SecretReference.Read(section.GetSection("TokenKey"), baseDirectory, errors)
             : null;
+    }
+
+    /// <summary><c>Audit</c>: payload retention and the request-hash key.</summary>
+    private static AuditPayloadOptions ReadAudit(IConfigurationSection section, string baseDirectory, List<string> errors)
+    {
+        foreach (var unknown in section.GetChildren().Where(c => !AuditPayloadOptions.Keys.Contains(c.Key, StringComparer.OrdinalIgnoreCase)))
+        {
+            errors.Add($"{unknown.Path}: unknown setting; known settings are {string.Join(", ", AuditPayloadOptions.Keys)}.");
+        }
+
+        return AuditPayloadOptions.Read(section, baseDirectory, errors);
     }
 
     private static Uri? ReadPublicUrl(IConfigurationSection section, List<string> errors)
@@ -150,7 +163,7 @@ public static class ConfigurationLoader
 
     private static TimingOptions ReadTimings(IConfigurationSection section, List<string> errors)
     {
-        string[] known = ["LeaseMargin", "AbandonedSweep", "ReloadPoll", "ApprovalPoll", "ApprovalProgress", "ApprovalSweep"];
+        string[] known = ["LeaseMargin", "AbandonedSweep", "ReloadPoll", "ApprovalPoll", "ApprovalProgress", "ApprovalSweep", "AuditRetention"];
         foreach (var unknown in section.GetChildren().Where(c => !known.Contains(c.Key, StringComparer.OrdinalIgnoreCase)))
         {
             errors.Add($"{unknown.Path}: unknown setting; known settings are {string.Join(", ", known)}.");
@@ -178,6 +191,7 @@ public static class ConfigurationLoader
             ApprovalPoll = Read("ApprovalPoll", defaults.ApprovalPoll),
             ApprovalProgress = Read("ApprovalProgress", defaults.ApprovalProgress),
             ApprovalSweep = Read("ApprovalSweep", defaults.ApprovalSweep),
+            AuditRetention = Read("AuditRetention", defaults.AuditRetention),
         };
         if (timings.ApprovalProgress > TimeSpan.FromSeconds(10))
         {

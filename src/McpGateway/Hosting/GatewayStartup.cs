@@ -26,6 +26,11 @@ internal static class GatewayStartup
                 throw;
             }
 
+            if (runtime.CreatedRequestHashKey is { } keyFile)
+            {
+                await error.WriteLineAsync($"warning: no McpGateway:Audit:RequestHashKey is configured, so a request-hash key was created in '{keyFile}' (mode 0600). Back it up with the store: without it, recorded requestHmac values cannot be recomputed to match a request.").ConfigureAwait(false);
+            }
+
             foreach (var unreadable in runtime.UnreadableAtLoad)
             {
                 await error.WriteLineAsync($"warning: secret {unreadable} cannot be read now; calls that need it will fail until it can.").ConfigureAwait(false);

@@ -67,6 +67,7 @@ internal static class HttpGatewayHost
         {
             authorization.AddPolicy(AgentPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Policies.Roles.Agent));
             authorization.AddPolicy(ApprovalEndpoints.OperatorPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Policies.Roles.Operator).RequireAssertion(c => !c.User.HasClaim(GatewayClaims.Anonymous, "true")));
+            authorization.AddPolicy(AuditPurgeEndpoints.AuditorPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Policies.Roles.Auditor).RequireAssertion(c => !c.User.HasClaim(GatewayClaims.Anonymous, "true")));
         });
         builder.Services.AddProblemDetails();
         var quota = new SessionQuota(options.MaxSessionsPerIdentity, TimeProvider.System);
@@ -101,6 +102,7 @@ internal static class HttpGatewayHost
         app.MapGet("/healthz", (GatewayRuntime state) => Results.Json(new { status = "ok", revision = state.Engine.Revision })).AllowAnonymous();
         app.MapMcp("/mcp").RequireAuthorization(AgentPolicy).WithMetadata(McpEndpointMetadata.Instance);
         app.MapApprovalEndpoints();
+        app.MapAuditPurgeEndpoints();
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         if (AnonymousNotice(runtime.Configuration.Anonymous, binding) is { } notice)
