@@ -75,6 +75,7 @@ internal sealed class GatewayEnvironment : IAsyncDisposable
                     ["outside-operator"] = new JsonObject { ["Groups"] = new JsonArray(), ["Roles"] = new JsonArray("operator") },
                     ["agent-owner"] = new JsonObject { ["Groups"] = new JsonArray("approvers"), ["Roles"] = new JsonArray("operator") },
                     ["approving-agent"] = new JsonObject { ["Groups"] = new JsonArray("agents", "approvers"), ["Roles"] = new JsonArray("agent") },
+                    ["auditor"] = new JsonObject { ["Groups"] = new JsonArray(), ["Roles"] = new JsonArray("auditor") },
                 },
                 ["Targets"] = ssh is null ? new JsonObject { ["Http"] = services } : new JsonObject { ["Http"] = services, ["Ssh"] = ssh },
                 ["Anonymous"] = new JsonObject { ["Enabled"] = anonymous, ["Identity"] = anonymous ? "anon" : null },
