@@ -23,6 +23,12 @@ public static class AuditEventTypes
     /// <summary>A signed checkpoint of the chain head (see <see cref="Checkpoints.SignedCheckpoint"/>).</summary>
     public const string AuditCheckpoint = "audit.checkpoint";
 
+    /// <summary>Payloads were purged (retention or an erasure request): who asked, the selector, the count — never the content.</summary>
+    public const string AuditPurged = "audit.purged";
+
+    /// <summary>The configuration, bundle or a secret file changed and was reloaded: revisions and names, never values.</summary>
+    public const string ConfigReloaded = "config.reloaded";
+
     /// <summary>An identified caller was refused a new MCP session (over its session quota).</summary>
     public const string SessionRefused = "session.refused";
 }

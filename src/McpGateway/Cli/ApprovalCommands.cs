@@ -84,7 +84,8 @@ internal static class ApprovalCommands
         return command;
     }
 
-    private static async Task<int> SendAsync(string? url, HttpMethod method, string path, string? body, TextWriter error, Func<JsonNode, string> render, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>Sends one request to a running gateway's API with the key in <see cref="KeyVariable"/> of an identity with <paramref name="role"/>, and renders the answer.</summary>
+    internal static async Task<int> SendAsync(string? url, HttpMethod method, string path, string? body, TextWriter error, Func<JsonNode, string> render, TextWriter output, CancellationToken cancellationToken, string role = "operator")
     {
         url ??= Environment.GetEnvironmentVariable(UrlVariable);
         if (string.IsNullOrWhiteSpace(url) || !Uri.TryCreate(url.TrimEnd('/') + "/", UriKind.Absolute, out var baseUrl) || (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps))
@@ -95,7 +96,7 @@ internal static class ApprovalCommands
 
         if (Environment.GetEnvironmentVariable(KeyVariable) is not { Length: > 0 } key)
         {
-            await error.WriteLineAsync($"error: set {KeyVariable} to the API key of an identity with the operator role (issued with 'mcp-gateway keys create --identity NAME').").ConfigureAwait(false);
+            await error.WriteLineAsync($"error: set {KeyVariable} to the API key of an identity with the {role} role (issued with 'mcp-gateway keys create --identity NAME').").ConfigureAwait(false);
             return GatewayCli.Misuse;
         }
 

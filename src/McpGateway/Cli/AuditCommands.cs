@@ -14,6 +14,7 @@ internal static class AuditCommands
         audit.Subcommands.Add(AuditPubkeyCommand.Create(output, error));
         audit.Subcommands.Add(CreateExport(output, error));
         audit.Subcommands.Add(CreateSession(output, error));
+        audit.Subcommands.Add(AuditPurgeCommand.Create(output, error));
         return audit;
     }
 

@@ -31,9 +31,10 @@ internal static class PolicyCommands
 
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var policy = new Command("policy", "Check decisions offline against a policy bundle.");
+        var policy = new Command("policy", "Check decisions offline against a policy bundle, and show the revisions a gateway loaded.");
         policy.Subcommands.Add(CreateEval(output, error));
         policy.Subcommands.Add(CreateTest(output, error));
+        policy.Subcommands.Add(PolicyShowCommand.Create(output, error));
         return policy;
     }
 

@@ -34,14 +34,11 @@ public sealed record AuditOptions(SecretReference? SigningKey, string Checkpoint
 
     public IEnumerable<SecretReference> Secrets => SigningKey is { } key ? [key] : [];
 
+    /// <summary>The settings of <c>McpGateway:Audit</c> these options read.</summary>
+    public static readonly string[] Keys = ["SigningKey", "CheckpointLog", "Checkpoints"];
+
     internal static AuditOptions Read(IConfigurationSection section, string baseDirectory, string dataDirectory, List<string> errors)
     {
-        string[] known = ["SigningKey", "CheckpointLog", "Checkpoints"];
-        foreach (var unknown in section.GetChildren().Where(c => !known.Contains(c.Key, StringComparer.OrdinalIgnoreCase)))
-        {
-            errors.Add($"{unknown.Path}: unknown setting; known settings are {string.Join(", ", known)}.");
-        }
-
         var key = section["SigningKey"] is { Length: > 0 }
             ? SecretReference.Read(section.GetSection("SigningKey"), baseDirectory, errors, "the checkpoint signing key is a PEM PKCS#8 ECDSA P-256 private key")
             : null;

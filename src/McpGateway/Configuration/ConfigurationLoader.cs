@@ -83,6 +83,7 @@ public static class ConfigurationLoader
         var publicUrl = ReadPublicUrl(section, errors);
         var tokenKey = ReadMasking(section.GetSection("Masking"), baseDirectory, errors);
         var audit = AuditOptions.Read(section.GetSection("Audit"), baseDirectory, dataDirectory, errors);
+        var auditPayloads = ReadAudit(section.GetSection("Audit"), baseDirectory, errors);
         if (errors.Count > 0)
         {
             throw ConfigurationException.FromErrors(file, errors);
@@ -103,6 +104,7 @@ public static class ConfigurationLoader
             PublicUrl = publicUrl,
             MaskingTokenKey = tokenKey,
             Audit = audit,
+            AuditPayloads = auditPayloads,
         };
     }
 
@@ -117,6 +119,18 @@ public static class ConfigurationLoader
         return section["TokenKey"] is { Length: > 0 }
             ? SecretReference.Read(section.GetSection("TokenKey"), baseDirectory, errors)
             : null;
+    }
+
+    /// <summary><c>Audit</c>: payload retention and the request-hash key.</summary>
+    private static AuditPayloadOptions ReadAudit(IConfigurationSection section, string baseDirectory, List<string> errors)
+    {
+        string[] known = [.. AuditOptions.Keys, .. AuditPayloadOptions.Keys];
+        foreach (var unknown in section.GetChildren().Where(c => !known.Contains(c.Key, StringComparer.OrdinalIgnoreCase)))
+        {
+            errors.Add($"{unknown.Path}: unknown setting; known settings are {string.Join(", ", known)}.");
+        }
+
+        return AuditPayloadOptions.Read(section, baseDirectory, errors);
     }
 
     private static Uri? ReadPublicUrl(IConfigurationSection section, List<string> errors)
@@ -152,7 +166,7 @@ public static class ConfigurationLoader
 
     private static TimingOptions ReadTimings(IConfigurationSection section, List<string> errors)
     {
-        string[] known = ["LeaseMargin", "AbandonedSweep", "ReloadPoll", "ApprovalPoll", "ApprovalProgress", "ApprovalSweep"];
+        string[] known = ["LeaseMargin", "AbandonedSweep", "ReloadPoll", "ApprovalPoll", "ApprovalProgress", "ApprovalSweep", "AuditRetention"];
         foreach (var unknown in section.GetChildren().Where(c => !known.Contains(c.Key, StringComparer.OrdinalIgnoreCase)))
         {
             errors.Add($"{unknown.Path}: unknown setting; known settings are {string.Join(", ", known)}.");
@@ -180,6 +194,7 @@ public static class ConfigurationLoader
             ApprovalPoll = Read("ApprovalPoll", defaults.ApprovalPoll),
             ApprovalProgress = Read("ApprovalProgress", defaults.ApprovalProgress),
             ApprovalSweep = Read("ApprovalSweep", defaults.ApprovalSweep),
+            AuditRetention = Read("AuditRetention", defaults.AuditRetention),
         };
         if (timings.ApprovalProgress > TimeSpan.FromSeconds(10))
         {

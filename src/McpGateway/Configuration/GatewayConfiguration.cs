@@ -68,6 +68,9 @@ public sealed record TimingOptions(TimeSpan LeaseMargin, TimeSpan AbandonedSweep
     /// <summary>How often <c>serve</c> expires approvals and removes unmasked data past retention.</summary>
     public TimeSpan ApprovalSweep { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often <c>serve</c> purges payloads past <c>Audit:RetainPayloads</c> (when that is set).</summary>
+    public TimeSpan AuditRetention { get; init; } = TimeSpan.FromHours(1);
+
     public static TimingOptions Default { get; } = new(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(2));
 }
 
@@ -113,9 +116,12 @@ public sealed class GatewayConfiguration
     /// <summary>The audit options in effect (the data folder's defaults when none were read).</summary>
     public AuditOptions AuditOrDefault => Audit ?? AuditOptions.Default(DataDirectory);
 
+    /// <summary>Payload retention and the request-hash key (<c>McpGateway:Audit</c>).</summary>
+    public AuditPayloadOptions AuditPayloads { get; init; } = AuditPayloadOptions.Default;
+
     /// <summary>Every secret the configuration references, for the held-secret redactor.</summary>
     public IEnumerable<SecretReference> SecretReferences =>
-        Targets.Values.SelectMany(kind => kind.Values).SelectMany(t => t.Secrets).Concat(Approvals.Secrets).Concat(MaskingTokenKey is { } key ? [key] : []).Concat(AuditOrDefault.Secrets);
+        Targets.Values.SelectMany(kind => kind.Values).SelectMany(t => t.Secrets).Concat(Approvals.Secrets).Concat(MaskingTokenKey is { } key ? [key] : []).Concat(AuditOrDefault.Secrets).Concat(AuditPayloads.Secrets);
 
     /// <summary>The target <paramref name="name"/> of <paramref name="kind"/>, when it is configured and of type <typeparamref name="T"/>.</summary>
     public T? Target<T>(string kind, string name)

@@ -25,6 +25,7 @@ internal static class GatewayEventIds
     public const int ReloadFailed = 3001;
     public const int AnonymousAccessOn = 3002;
     public const int AnonymousAccessOff = 3003;
+    public const int ReloadNotRecorded = 3004;
 
     // 4000–4099: background jobs on the audit chain.
     public const int CallsMarkedAbandoned = 4000;
@@ -35,6 +36,9 @@ internal static class GatewayEventIds
     public const int CheckpointChainBehindLog = 4013;
     public const int CheckpointNotLogged = 4014;
     public const int SigningKeyCreated = 4015;
+    public const int PayloadsPurged = 4020;
+    public const int RetentionFailed = 4021;
+    public const int PayloadsErased = 4022;
 
     // 5000–5099: approvals and their notifications.
     public const int ApprovalsSwept = 5000;

@@ -50,6 +50,8 @@ public static class GatewayServices
         services.AddHttpClient(Approvals.WebhookDeliveryService.ClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(10) });
         services.AddSingleton<Approvals.ApprovalService>();
+        services.AddSingleton<Audit.Purge.AuditPurgeService>();
+        services.AddSingleton<Audit.Changes.ConfigurationHistory>();
         services.AddSingleton(provider => new ToolCallPipeline(
             provider.GetRequiredService<GatewayRuntime>(),
             provider.GetRequiredService<AuditRecorder>(),
@@ -80,6 +82,7 @@ public static class GatewayServices
         services.AddHostedService<ReloadService>();
         services.AddHostedService<AbandonedCallService>();
         services.AddHostedService<Approvals.ApprovalSweepService>();
+        services.AddHostedService<Audit.Purge.AuditRetentionService>();
         services.AddHostedService<Approvals.WebhookDeliveryService>();
         return services;
     }

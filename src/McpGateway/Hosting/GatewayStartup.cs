@@ -15,15 +15,18 @@ internal static class GatewayStartup
         try
         {
             var configuration = ConfigurationLoader.Load(configPath);
-            var runtime = GatewayRuntime.Load(configuration, TimeProvider.System);
-            SqliteGatewayStore store;
+
+            // The store first: it proves the data folder can be written before anything (a
+            // generated key) is created in it.
+            var store = await SqliteGatewayStore.OpenAsync(configuration.DataDirectory, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            GatewayRuntime runtime;
             try
             {
-                store = await SqliteGatewayStore.OpenAsync(configuration.DataDirectory, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+                runtime = GatewayRuntime.Load(configuration, TimeProvider.System);
             }
             catch
             {
-                runtime.Dispose();
+                await store.DisposeAsync().ConfigureAwait(false);
                 throw;
             }
 
@@ -38,6 +41,11 @@ internal static class GatewayStartup
                 await store.DisposeAsync().ConfigureAwait(false);
                 runtime.Dispose();
                 throw;
+            }
+
+            if (runtime.CreatedRequestHashKey is { } keyFile)
+            {
+                await error.WriteLineAsync($"warning: no McpGateway:Audit:RequestHashKey is configured, so a request-hash key was created in '{keyFile}' (mode 0600). Back it up with the store: without it, recorded requestHmac values cannot be recomputed to match a request.").ConfigureAwait(false);
             }
 
             foreach (var unreadable in runtime.UnreadableAtLoad)

@@ -1,3 +1,4 @@
+using McpGateway.Audit.Changes;
 using McpGateway.Configuration;
 using McpGateway.Diagnostics;
 using McpGateway.Runtime;
@@ -9,13 +10,20 @@ namespace McpGateway.Hosting;
 /// <summary>
 /// Hot reload while serving: every couple of seconds, fingerprints the configuration file, the
 /// policy bundle's files and the secret files; on a change, reloads. A bad change is logged and
-/// the last good configuration and bundle stay in force.
+/// the last good configuration and bundle stay in force. Every successful reload is recorded —
+/// its revision's files in the store, a <c>config.reloaded</c> entry naming what changed — and a
+/// record that could not be written is tried again at every tick until it is.
 /// </summary>
-public sealed partial class ReloadService(GatewayRuntime runtime, TimeProvider time, ILogger<ReloadService> logger) : BackgroundService
+internal sealed partial class ReloadService(GatewayRuntime runtime, ConfigurationHistory history, TimeProvider time, ILogger<ReloadService> logger) : BackgroundService
 {
+    private readonly Queue<Func<CancellationToken, Task>> _unrecorded = new();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var last = SafeFingerprint(runtime.Configuration);
+        var started = runtime.Current;
+        _unrecorded.Enqueue(cancellationToken => history.SaveRevisionAsync(started, cancellationToken));
+        await RecordAsync(stoppingToken).ConfigureAwait(false);
         using var timer = new PeriodicTimer(runtime.Configuration.Timings.ReloadPoll, time);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
@@ -28,32 +36,78 @@ public sealed partial class ReloadService(GatewayRuntime runtime, TimeProvider t
             {
                 ReloadFailed(logger, $"{ex.GetType().Name}: {ex.Message}");
             }
+
+            await RecordAsync(stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes the records not written yet, oldest first; stops at the first that fails (tried again at the next tick).</summary>
+    private async Task RecordAsync(CancellationToken cancellationToken)
+    {
+        while (_unrecorded.TryPeek(out var record))
+        {
+            try
+            {
+                await record(cancellationToken).ConfigureAwait(false);
+                _unrecorded.Dequeue();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                NotRecorded(logger, $"{ex.GetType().Name}: {ex.Message}");
+                return;
+            }
         }
     }
 
     /// <summary>Reloads when the files changed since <paramref name="last"/>; returns the fingerprint now in force.</summary>
-    private string? Check(string? last)
+    private IReadOnlyDictionary<string, string>? Check(IReadOnlyDictionary<string, string>? last)
     {
         var current = SafeFingerprint(runtime.Configuration);
-        if (current is null || current == last)
+        if (current is null || (last is not null && Same(current, last)))
         {
             return current ?? last;
         }
 
-        var revision = runtime.Engine.Revision;
-        var anonymous = runtime.Configuration.Anonymous;
+        var before = runtime.Current;
         if (runtime.Reload() is { } problem)
         {
             ReloadFailed(logger, problem);
             return current;
         }
 
-        Reloaded(logger, revision, runtime.Engine.Revision);
-        ReportAnonymousChange(anonymous, runtime.Configuration.Anonymous);
-        return SafeFingerprint(runtime.Configuration) ?? current;
+        var after = runtime.Current;
+        var now = SafeFingerprint(after.Configuration) ?? current;
+        var change = ConfigurationChange.Between(before, after, Touched(last, now));
+        Reloaded(logger, change.Describe());
+        _unrecorded.Enqueue(cancellationToken => history.RecordReloadAsync(after, change, cancellationToken));
+        ReportAnonymousChange(before.Configuration.Anonymous, after.Configuration.Anonymous);
+        return now;
     }
 
-    private string? SafeFingerprint(GatewayConfiguration configuration)
+    private static bool Same(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
+        a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var v) && v == p.Value);
+
+    /// <summary>The files whose stamp differs between the two fingerprints (every file when there was none before).</summary>
+    private static HashSet<string> Touched(IReadOnlyDictionary<string, string>? before, IReadOnlyDictionary<string, string> after)
+    {
+        var touched = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (file, stamp) in after)
+        {
+            if (before is null || !before.TryGetValue(file, out var old) || old != stamp)
+            {
+                touched.Add(file);
+            }
+        }
+
+        if (before is not null)
+        {
+            touched.UnionWith(before.Keys.Where(f => !after.ContainsKey(f)));
+        }
+
+        return touched;
+    }
+
+    private IReadOnlyDictionary<string, string>? SafeFingerprint(GatewayConfiguration configuration)
     {
         try
         {
@@ -83,8 +137,8 @@ public sealed partial class ReloadService(GatewayRuntime runtime, TimeProvider t
         }
     }
 
-    /// <summary>Names, sizes and write times of every file the configuration depends on.</summary>
-    internal static string Fingerprint(GatewayConfiguration configuration)
+    /// <summary>Sizes and write times of every file the configuration depends on, by path.</summary>
+    internal static IReadOnlyDictionary<string, string> Fingerprint(GatewayConfiguration configuration)
     {
         var files = new List<string> { configuration.SourceFile };
         if (Directory.Exists(configuration.PoliciesPath))
@@ -97,18 +151,24 @@ public sealed partial class ReloadService(GatewayRuntime runtime, TimeProvider t
         }
 
         files.AddRange(configuration.SecretReferences.Where(r => r.Source == SecretSource.File).Select(r => r.Location));
-        return string.Join("|", files.Order(StringComparer.Ordinal).Select(f =>
+        var stamps = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in files.Distinct(StringComparer.Ordinal))
         {
-            var info = new FileInfo(f);
-            return info.Exists ? $"{f}:{info.Length}:{info.LastWriteTimeUtc.Ticks}" : $"{f}:missing";
-        }));
+            var info = new FileInfo(file);
+            stamps[file] = info.Exists ? $"{info.Length}:{info.LastWriteTimeUtc.Ticks}" : "missing";
+        }
+
+        return stamps;
     }
 
-    [LoggerMessage(GatewayEventIds.Reloaded, LogLevel.Information, "Configuration and policy bundle reloaded (revision {Before} → {After})")]
-    private static partial void Reloaded(ILogger logger, string before, string after);
+    [LoggerMessage(GatewayEventIds.Reloaded, LogLevel.Information, "Reloaded: {Changes}")]
+    private static partial void Reloaded(ILogger logger, string changes);
 
     [LoggerMessage(GatewayEventIds.ReloadFailed, LogLevel.Error, "Reload failed; the last good configuration and bundle stay in force: {Problem}")]
     private static partial void ReloadFailed(ILogger logger, string problem);
+
+    [LoggerMessage(GatewayEventIds.ReloadNotRecorded, LogLevel.Error, "A reload or the policy revision in force could not be recorded yet (tried again shortly): {Problem}")]
+    private static partial void NotRecorded(ILogger logger, string problem);
 
     [LoggerMessage(GatewayEventIds.AnonymousAccessOn, LogLevel.Warning, "After the reload, anonymous access is now on: requests without a credential act as '{Identity}' (on a loopback HTTP bind only)")]
     private static partial void AnonymousAccessOn(ILogger logger, string identity);

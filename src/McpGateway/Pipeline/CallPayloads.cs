@@ -18,7 +18,8 @@ internal static class CallPayloads
     /// The request and its decision: for <c>call.refused</c> and <c>call.started</c>. The arguments
     /// as the tool records them; what canonical JSON cannot hold (lone surrogates, numbers beyond a
     /// double, names repeated) is sanitised (see <see cref="RecordableJson"/>), so the entry is
-    /// always recorded; the request hash fingerprints the arguments exactly as they came.
+    /// always recorded; <c>requestHmac</c> fingerprints the arguments exactly as they came, keyed
+    /// (see <see cref="Audit.RequestHashing.RequestHasher"/>), with the key's id.
     /// </summary>
     public static JsonObject Call(ToolCallContext context)
     {
@@ -30,7 +31,8 @@ internal static class CallPayloads
             ["target"] = decision?.Target,
             ["client"] = new JsonObject { ["name"] = caller.ClientName, ["version"] = caller.ClientVersion, ["keyId"] = caller.KeyId },
             ["arguments"] = Tools.GatewayTools.RecordableArguments(context.Request.Tool, context.Request.Arguments),
-            ["requestSha256"] = CanonicalRequest.Hash(caller.Identity.Name, context.Request.Tool, decision?.Target, context.Request.Arguments),
+            ["requestHmac"] = context.Snapshot.RequestHasher.Hmac(caller.Identity.Name, context.Request.Tool, decision?.Target, context.Request.Arguments),
+            ["requestHmacKeyId"] = context.Snapshot.RequestHasher.KeyId,
             ["decision"] = decision?.ToJson(),
             ["receivedAt"] = AuditChain.FormatTimestamp(context.ReceivedAt),
         };

@@ -136,7 +136,7 @@ public sealed partial class ToolCallPipeline
         }
 
         if (run.Request.Caller.Identity.Name != record.Requester
-            || CanonicalRequest.Hash(record.Requester, run.Request.Tool, decision.Target, run.Request.Arguments) != record.RequestHash)
+            || !run.Snapshot.RequestHasher.Matches(record.RequestHash, record.Requester, run.Request.Tool, decision.Target, run.Request.Arguments))
         {
             return "It is not the request that was approved.";
         }

@@ -24,14 +24,21 @@ public sealed class RuntimeSnapshot
 {
     private readonly HoldCount _holders = new();
 
-    public RuntimeSnapshot(GatewayConfiguration configuration, PolicyEngine engine, HeldSecrets secrets, TargetClients? clients = null, MaskingCatalog? masking = null)
+    public RuntimeSnapshot(GatewayConfiguration configuration, PolicyEngine engine, HeldSecrets secrets, TargetClients? clients = null, MaskingCatalog? masking = null, Audit.RequestHashing.RequestHasher? requestHasher = null)
     {
         Configuration = configuration;
         Engine = engine;
         Secrets = secrets;
         Clients = clients ?? TargetClients.None;
         Masking = masking ?? MaskingCatalog.BuiltIn;
+        RequestHasher = requestHasher ?? Audit.RequestHashing.RequestHasher.Ephemeral();
     }
+
+    /// <summary>
+    /// Fingerprints requests for the audit chain and approval bindings (HMAC under the request-hash
+    /// key). A snapshot built without one (only tests do) gets a key of its own process.
+    /// </summary>
+    public Audit.RequestHashing.RequestHasher RequestHasher { get; }
 
     /// <summary>The masking profiles (built-in and the bundle's) and the token key.</summary>
     public MaskingCatalog Masking { get; }
@@ -130,6 +137,9 @@ public sealed class GatewayRuntime : IDisposable
     /// <summary>Secret references that could not be read when the runtime was loaded (never their values).</summary>
     public IReadOnlyList<string> UnreadableAtLoad { get; private init; } = [];
 
+    /// <summary>The request-hash key file this load created (none was configured), for a warning; null otherwise.</summary>
+    public string? CreatedRequestHashKey { get; private init; }
+
     /// <summary>Loads configuration and bundle; throws <see cref="ConfigurationException"/> or <see cref="PolicyBundleException"/>.</summary>
     public static GatewayRuntime Load(GatewayConfiguration configuration, TimeProvider time) =>
         Load(configuration, time, Tools.GatewayTools.TargetKinds());
@@ -139,10 +149,11 @@ public sealed class GatewayRuntime : IDisposable
         var policies = GatewayPolicies.LoadSnapshot(configuration);
         var secrets = new HeldSecrets(time);
         var unreadable = secrets.Refresh(configuration.SecretReferences);
+        var (hasher, created) = Audit.RequestHashing.RequestHashKeySource.Open(configuration, secrets);
         var masking = GatewayPolicies.CreateMasking(configuration, policies, secrets);
         var clients = TargetClients.Build(configuration, kinds, secrets, previous: null);
         var engine = new PolicyEngine(WithClients(policies, configuration, kinds, clients));
-        return new GatewayRuntime(new RuntimeSnapshot(configuration, engine, secrets, clients, masking), kinds) { UnreadableAtLoad = unreadable };
+        return new GatewayRuntime(new RuntimeSnapshot(configuration, engine, secrets, clients, masking, hasher), kinds) { UnreadableAtLoad = unreadable, CreatedRequestHashKey = created };
     }
 
     /// <summary>
@@ -181,10 +192,11 @@ public sealed class GatewayRuntime : IDisposable
 
                 // Held before the snapshot that may use them is installed.
                 current.Secrets.Refresh(configuration.SecretReferences);
+                var (hasher, _) = Audit.RequestHashing.RequestHashKeySource.Open(configuration, current.Secrets);
                 var masking = GatewayPolicies.CreateMasking(configuration, policies, current.Secrets);
                 var clients = TargetClients.Build(configuration, _kinds, current.Secrets, current.Clients);
                 var engine = new PolicyEngine(WithClients(policies, configuration, _kinds, clients));
-                var replaced = Interlocked.Exchange(ref _current, new RuntimeSnapshot(configuration, engine, current.Secrets, clients, masking));
+                var replaced = Interlocked.Exchange(ref _current, new RuntimeSnapshot(configuration, engine, current.Secrets, clients, masking, hasher));
                 replaced.Release();
                 return null;
             }
@@ -219,7 +231,7 @@ public sealed class GatewayRuntime : IDisposable
 
             var refreshed = policies with { Environment = policies.Environment.WithTargets(learnt) };
 
-            var next = new RuntimeSnapshot(current.Configuration, new PolicyEngine(refreshed), current.Secrets, current.Clients.Share(), current.Masking);
+            var next = new RuntimeSnapshot(current.Configuration, new PolicyEngine(refreshed), current.Secrets, current.Clients.Share(), current.Masking, current.RequestHasher);
             Interlocked.Exchange(ref _current, next).Release();
             return true;
         }

@@ -59,8 +59,8 @@ public static class ApprovalStatusNames
 public sealed record ApprovalVote(string Approver, bool Approve, string? Reason, DateTimeOffset At);
 
 /// <summary>
-/// A stored approval request: a call of <see cref="Requester"/>, bound to the SHA-256 of its
-/// canonical request and of its target's configuration, waiting for (or past) an operator's
+/// A stored approval request: a call of <see cref="Requester"/>, bound to the keyed fingerprint
+/// of its canonical request and the SHA-256 of its target's configuration, waiting for (or past) an operator's
 /// decision. <see cref="Detail"/> holds only masked data; <see cref="Sensitive"/> holds what is
 /// needed to execute and what approvers may see unmasked (the arguments, the preview, the stored
 /// result) and is deleted once the request is final plus the retention period.
@@ -85,7 +85,10 @@ public sealed record ApprovalRecord
 
     public required string Target { get; init; }
 
-    /// <summary>SHA-256 (hex) of the canonical request: identity, tool, target, arguments.</summary>
+    /// <summary>
+    /// The canonical request's fingerprint (identity, tool, target, arguments): <c>hmac-sha256:&lt;hex&gt;</c>
+    /// under the request-hash key; a bare hex SHA-256 on requests made before the key.
+    /// </summary>
     public required string RequestHash { get; init; }
 
     /// <summary>SHA-256 (hex) of the target's non-secret configuration when the request was made.</summary>

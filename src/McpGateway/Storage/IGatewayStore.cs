@@ -15,6 +15,12 @@ public interface IGatewayStore : IAsyncDisposable
 
     IApprovalStore Approvals { get; }
 
+    /// <summary>Purges of payloads (retention, erasure requests); headers stay.</summary>
+    Audit.Purge.IAuditPurgeStore Purges { get; }
+
+    /// <summary>The files of every policy revision that was loaded, content-addressed.</summary>
+    IPolicyRevisionStore PolicyRevisions { get; }
+
     IJobLeases Jobs { get; }
 
     IOutbox Outbox { get; }

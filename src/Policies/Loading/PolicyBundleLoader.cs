@@ -120,7 +120,7 @@ public sealed class PolicyBundleLoader
             throw new PolicyBundleException((IReadOnlyList<PolicyError>)errors);
         }
 
-        return new PolicyBundle([.. rules], ComputeRevision(ordered), [.. ordered.Select(s => s.Name)]) { Masking = masking };
+        return new PolicyBundle([.. rules], ComputeRevision(ordered), [.. ordered.Select(s => s.Name)]) { Masking = masking, Sources = [.. ordered] };
     }
 
     /// <summary>

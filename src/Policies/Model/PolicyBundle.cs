@@ -10,4 +10,10 @@ public sealed record PolicyBundle(ImmutableArray<PolicyRule> Rules, string Revis
 {
     /// <summary>The masking profiles the bundle defines (its <c>masking:</c> sections), validated.</summary>
     public Masking.MaskingOptions Masking { get; init; } = new();
+
+    /// <summary>
+    /// The files exactly as they were read and hashed into <see cref="Revision"/>, sorted: what the
+    /// store keeps as the evidence of a revision (so it is never a later read of a changed file).
+    /// </summary>
+    public ImmutableArray<Loading.PolicySource> Sources { get; init; } = [];
 }

@@ -174,7 +174,7 @@ internal static class ApprovalEndpoints
         ["justification"] = record.Detail["justification"]?.DeepClone(),
         ["approvers"] = ApprovalRequirements.ToJson(ApprovalRequirements.Read(record)),
         ["revision"] = record.Revision,
-        ["requestSha256"] = record.RequestHash,
+        [Audit.RequestHashing.RequestHasher.Describe(record.RequestHash).Field] = Audit.RequestHashing.RequestHasher.Describe(record.RequestHash).Value,
         ["createdAt"] = AuditChain.FormatTimestamp(record.CreatedAt),
         ["expiresAt"] = AuditChain.FormatTimestamp(record.ExpiresAt),
         ["decidedAt"] = record.DecidedAt is { } decided ? AuditChain.FormatTimestamp(decided) : null,

@@ -68,6 +68,7 @@ internal static class HttpGatewayHost
             authorization.AddPolicy(AgentPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Policies.Roles.Agent));
             authorization.AddPolicy(AuditEndpoints.ReaderPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Policies.Roles.Auditor, Policies.Roles.Operator).RequireAssertion(c => !c.User.HasClaim(GatewayClaims.Anonymous, "true")));
             authorization.AddPolicy(ApprovalEndpoints.OperatorPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Policies.Roles.Operator).RequireAssertion(c => !c.User.HasClaim(GatewayClaims.Anonymous, "true")));
+            authorization.AddPolicy(AuditPurgeEndpoints.AuditorPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Policies.Roles.Auditor).RequireAssertion(c => !c.User.HasClaim(GatewayClaims.Anonymous, "true")));
         });
         builder.Services.AddProblemDetails();
         var quota = new SessionQuota(options.MaxSessionsPerIdentity, TimeProvider.System);
@@ -103,6 +104,7 @@ internal static class HttpGatewayHost
         app.MapMcp("/mcp").RequireAuthorization(AgentPolicy).WithMetadata(McpEndpointMetadata.Instance);
         app.MapApprovalEndpoints();
         app.MapAuditEndpoints();
+        app.MapAuditPurgeEndpoints();
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         if (AnonymousNotice(runtime.Configuration.Anonymous, binding) is { } notice)

@@ -47,6 +47,8 @@ public sealed class SqliteGatewayStore : IGatewayStore
         Audit = audit;
         _audit = audit;
         Approvals = new SqliteApprovalStore(this, audit);
+        Purges = new SqliteAuditPurge(this, audit);
+        PolicyRevisions = new SqlitePolicyRevisionStore(this);
         var outbox = new SqliteOutbox(this);
         Outbox = outbox;
         Jobs = outbox;
@@ -62,6 +64,10 @@ public sealed class SqliteGatewayStore : IGatewayStore
     public IAuditStore Audit { get; }
 
     public IApprovalStore Approvals { get; }
+
+    public Audit.Purge.IAuditPurgeStore Purges { get; }
+
+    public IPolicyRevisionStore PolicyRevisions { get; }
 
     public IJobLeases Jobs { get; }
 

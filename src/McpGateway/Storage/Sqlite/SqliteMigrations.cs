@@ -5,13 +5,16 @@ namespace McpGateway.Storage.Sqlite;
 
 /// <summary>
 /// Schema versions, applied in order inside one write transaction, so concurrent processes
-/// starting at once migrate exactly once. A database newer than this version is refused.
+/// starting at once migrate exactly once. Each step names its version; every known version not
+/// yet recorded in <c>schema_migrations</c> is applied (so a step numbered below one already
+/// applied, added by a branch merged later, still runs). A database with a version this gateway
+/// does not know is refused.
 /// </summary>
 internal static class SqliteMigrations
 {
-    private static readonly string[] Steps =
+    private static readonly (int Version, string Sql)[] Steps =
     [
-        """
+        (1, """
         CREATE TABLE api_keys (
             id           TEXT PRIMARY KEY,
             identity     TEXT NOT NULL,
@@ -43,11 +46,11 @@ internal static class SqliteMigrations
         CREATE INDEX audit_entries_ts ON audit_entries (ts);
         CREATE INDEX audit_entries_identity ON audit_entries (identity, seq);
         CREATE INDEX audit_entries_call ON audit_entries (call_id);
-        """,
-        """
+        """),
+        (2, """
         CREATE INDEX audit_entries_open_starts ON audit_entries (lease_until) WHERE type = 'call.started';
-        """,
-        """
+        """),
+        (3, """
         CREATE TABLE approvals (
             id              TEXT PRIMARY KEY,
             status          TEXT NOT NULL,
@@ -101,11 +104,11 @@ internal static class SqliteMigrations
             last_error   TEXT NULL
         ) STRICT;
         CREATE INDEX outbox_due ON outbox (next_at) WHERE delivered_at IS NULL;
-        """,
+        """),
 
         // 4: the index of the chain, searchable without parsing payloads, written in the append
         // transaction and kept when a payload is purged; filled from the entries already there.
-        """
+        (4, """
         CREATE TABLE audit_index (
             seq        INTEGER PRIMARY KEY,
             call_id    TEXT NULL,
@@ -123,10 +126,35 @@ internal static class SqliteMigrations
         CREATE INDEX audit_index_decision ON audit_index (decision, call_id) WHERE decision IS NOT NULL;
         CREATE INDEX audit_entries_session ON audit_entries (session_id, seq);
         CREATE INDEX audit_entries_approval ON audit_entries (approval_id) WHERE approval_id IS NOT NULL;
-        """,
+        """),
+
+        // 5: policy revisions, content-addressed, and the purge's index.
+        (5, """
+        CREATE TABLE policy_file_contents (
+            sha256  TEXT PRIMARY KEY,
+            content BLOB NOT NULL
+        ) STRICT;
+
+        CREATE TABLE policy_revisions (
+            revision        TEXT PRIMARY KEY,
+            first_loaded_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE policy_revision_files (
+            revision TEXT NOT NULL REFERENCES policy_revisions (revision),
+            path     TEXT NOT NULL,
+            sha256   TEXT NOT NULL REFERENCES policy_file_contents (sha256),
+            PRIMARY KEY (revision, path)
+        ) STRICT;
+
+        CREATE INDEX audit_entries_purge ON audit_entries (ts) WHERE payload IS NOT NULL;
+        """),
     ];
 
-    public static int Latest => Steps.Length;
+    public static int Latest => Steps.Max(s => s.Version);
+
+    /// <summary>How many steps there are (versions may have gaps while a branch holds a number).</summary>
+    public static int Count => Steps.Length;
 
     public static async Task ApplyAsync(SqliteGatewayStore store, CancellationToken cancellationToken)
     {
@@ -146,26 +174,34 @@ internal static class SqliteMigrations
                 create.CommandText = "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL) STRICT;";
                 await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
 
-                await using var current = connection.CreateCommand();
-                current.Transaction = transaction;
-                current.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations;";
-                var version = Convert.ToInt32(await current.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-                if (version > Latest)
+                var applied = new HashSet<int>();
+                await using (var current = connection.CreateCommand())
                 {
-                    throw new StoreUnavailableException($"The store at '{store.Description}' has schema version {version}, newer than this gateway's {Latest}; upgrade the gateway.");
+                    current.Transaction = transaction;
+                    current.CommandText = "SELECT version FROM schema_migrations;";
+                    await using var reader = await current.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        applied.Add(Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture));
+                    }
                 }
 
-                for (var step = version; step < Latest; step++)
+                if (applied.FirstOrDefault(v => !Steps.Any(s => s.Version == v)) is var unknown and > 0)
+                {
+                    throw new StoreUnavailableException($"The store at '{store.Description}' has schema version {unknown}, which this gateway (schema {Latest}) does not know; upgrade the gateway.");
+                }
+
+                foreach (var (version, sql) in Steps.Where(s => !applied.Contains(s.Version)).OrderBy(s => s.Version))
                 {
                     await using var migrate = connection.CreateCommand();
                     migrate.Transaction = transaction;
-                    migrate.CommandText = Steps[step] + "\nINSERT INTO schema_migrations (version, applied_at) VALUES ($version, $at);";
-                    migrate.Parameters.AddWithValue("$version", step + 1);
+                    migrate.CommandText = sql + "\nINSERT INTO schema_migrations (version, applied_at) VALUES ($version, $at);";
+                    migrate.Parameters.AddWithValue("$version", version);
                     migrate.Parameters.AddWithValue("$at", store.Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
                     await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                return version;
+                return applied.Count;
             },
             cancellationToken).ConfigureAwait(false);
     }

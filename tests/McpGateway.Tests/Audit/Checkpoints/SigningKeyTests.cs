@@ -130,6 +130,10 @@ public sealed class SigningKeyTests
 
         public IOutbox Outbox => inner.Outbox;
 
+        public McpGateway.Audit.Purge.IAuditPurgeStore Purges => inner.Purges;
+
+        public IPolicyRevisionStore PolicyRevisions => inner.PolicyRevisions;
+
         public string Description => "postgres://example";
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
