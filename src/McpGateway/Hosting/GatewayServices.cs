@@ -47,8 +47,7 @@ public static class GatewayServices
         services.AddSingleton<Pipeline.Stages.ExecuteStage>();
         services.AddSingleton<Pipeline.Stages.MaskStage>();
         services.AddSingleton<Approvals.ApprovalNotifier>();
-        services.AddHttpClient(Approvals.WebhookDeliveryService.ClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(10) });
+        services.AddHttpClient(Delivery.SignedDelivery.ClientName).ConfigurePrimaryHttpMessageHandler(Delivery.SignedDelivery.CreateHandler);
         services.AddSingleton<Approvals.ApprovalService>();
         services.AddSingleton(provider => new ToolCallPipeline(
             provider.GetRequiredService<GatewayRuntime>(),
