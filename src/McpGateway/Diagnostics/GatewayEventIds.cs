@@ -35,6 +35,10 @@ internal static class GatewayEventIds
     public const int CheckpointChainBehindLog = 4013;
     public const int CheckpointNotLogged = 4014;
     public const int SigningKeyCreated = 4015;
+    public const int ForwardingDelivered = 4020;
+    public const int ForwardingFailed = 4021;
+    public const int ForwardingLeaseLost = 4022;
+    public const int ForwardingStepFailed = 4023;
 
     // 5000–5099: approvals and their notifications.
     public const int ApprovalsSwept = 5000;

@@ -49,6 +49,8 @@ public static class GatewayServices
         services.AddSingleton<Approvals.ApprovalNotifier>();
         services.AddHttpClient(Delivery.SignedDelivery.ClientName).ConfigurePrimaryHttpMessageHandler(Delivery.SignedDelivery.CreateHandler);
         services.AddSingleton<Approvals.ApprovalService>();
+        services.AddSingleton<Audit.Forwarding.ForwardingState>();
+        services.AddSingleton<Audit.Forwarding.AuditForwarder>();
         services.AddSingleton(provider => new ToolCallPipeline(
             provider.GetRequiredService<GatewayRuntime>(),
             provider.GetRequiredService<AuditRecorder>(),
@@ -80,6 +82,7 @@ public static class GatewayServices
         services.AddHostedService<AbandonedCallService>();
         services.AddHostedService<Approvals.ApprovalSweepService>();
         services.AddHostedService<Approvals.WebhookDeliveryService>();
+        services.AddHostedService<Audit.Forwarding.AuditForwardingService>();
         return services;
     }
 

@@ -99,7 +99,14 @@ internal static class HttpGatewayHost
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseWhen(McpEndpointMetadata.Applies, mcp => mcp.UseMiddleware<JsonContentTypeMiddleware>().UseMiddleware<SessionQuotaMiddleware>());
-        app.MapGet("/healthz", (GatewayRuntime state, Audit.Checkpoints.AuditCheckpointWriter checkpoints) => Results.Json(new { status = checkpoints.Failure is null ? "ok" : "degraded", revision = state.Engine.Revision })).AllowAnonymous();
+        app.MapGet("/healthz", (GatewayRuntime state, Audit.Checkpoints.AuditCheckpointWriter checkpoints, Audit.Forwarding.ForwardingState forwarding) =>
+        {
+            // Forwarding lag is reported, not a health failure: a SIEM outage does not make the gateway unhealthy.
+            var status = checkpoints.Failure is null ? "ok" : "degraded";
+            return forwarding.Current is { } lag
+                ? Results.Json(new { status, revision = state.Engine.Revision, forwarding = lag })
+                : Results.Json(new { status, revision = state.Engine.Revision });
+        }).AllowAnonymous();
         app.MapMcp("/mcp").RequireAuthorization(AgentPolicy).WithMetadata(McpEndpointMetadata.Instance);
         app.MapApprovalEndpoints();
         app.MapAuditEndpoints();
