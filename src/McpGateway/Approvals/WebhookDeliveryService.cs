@@ -1,7 +1,5 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using McpGateway.Configuration;
+using McpGateway.Delivery;
 using McpGateway.Diagnostics;
 using McpGateway.Pipeline;
 using McpGateway.Storage;
@@ -12,34 +10,18 @@ namespace McpGateway.Approvals;
 
 /// <summary>
 /// Delivers the outbox to the configured webhooks from whichever replica holds the delivery
-/// lease, so each message is sent by one process. Every message is signed
-/// (<c>X-McpGateway-Signature: t=&lt;unix&gt;,v1=&lt;hex HMAC-SHA256(key, t + "." + body)&gt;</c>) and
-/// carries <c>X-McpGateway-Delivery</c>; failures are retried with exponential backoff and given
-/// up after <see cref="MaxAttempts"/>. Redirects are not followed.
+/// lease, so each message is sent by one process. Every message is signed and carries
+/// <c>X-McpGateway-Delivery</c> (<see cref="SignedDelivery"/>); failures are retried with
+/// exponential backoff and given up after <see cref="MaxAttempts"/>. Redirects are not followed.
 /// </summary>
 internal sealed partial class WebhookDeliveryService(IGatewayStore store, Runtime.GatewayRuntime runtime, GatewayInstance instance, IHttpClientFactory clients, TimeProvider time, ILogger<WebhookDeliveryService> logger) : BackgroundService
 {
     public const string JobName = "webhooks";
-    public const string ClientName = "mcpgw-webhooks";
     public const int MaxAttempts = 8;
-
-    /// <summary>The first retry waits this long; each next one twice as long, up to <see cref="MaxBackoff"/>.</summary>
-    public static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(2);
-
-    public static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
 
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
 
-    /// <summary>The signature header's value for <paramref name="body"/> sent at <paramref name="at"/>.</summary>
-    public static string Sign(string key, DateTimeOffset at, string body)
-    {
-        var t = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(t + "." + body));
-        return $"t={t},v1={Convert.ToHexStringLower(mac)}";
-    }
-
-    public static TimeSpan Backoff(int attempts) =>
-        TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, FirstBackoff.Ticks * (1L << Math.Clamp(attempts, 0, 20))));
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -90,7 +72,7 @@ internal sealed partial class WebhookDeliveryService(IGatewayStore store, Runtim
             }
             else
             {
-                await store.Outbox.MarkFailedAsync(message.Id, problem, time.GetUtcNow() + Backoff(message.Attempts), cancellationToken).ConfigureAwait(false);
+                await store.Outbox.MarkFailedAsync(message.Id, problem, time.GetUtcNow() + SignedDelivery.Backoff(message.Attempts), cancellationToken).ConfigureAwait(false);
                 Failed(logger, hook.Name, message.Attempts + 1, problem);
             }
         }
@@ -111,29 +93,12 @@ internal sealed partial class WebhookDeliveryService(IGatewayStore store, Runtim
             return ex.Message;
         }
 
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var target) || (target.Scheme != Uri.UriSchemeHttps && target.Scheme != Uri.UriSchemeHttp))
+        if (SignedDelivery.CheckUrl(url, hook.Url.Text, httpsOnly: false, out var target) is { } problem)
         {
-            return $"the URL in {hook.Url.Text} is not an absolute http(s) URL";
+            return problem;
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = new StringContent(message.Body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-McpGateway-Signature", Sign(key, time.GetUtcNow(), message.Body));
-        request.Headers.Add("X-McpGateway-Delivery", message.Id);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(10));
-        try
-        {
-            using var response = await clients.CreateClient(ClientName).SendAsync(request, timeout.Token).ConfigureAwait(false);
-            return response.IsSuccessStatusCode ? null : $"the receiver answered {(int)response.StatusCode}";
-        }
-        catch (HttpRequestException ex)
-        {
-            return $"the receiver could not be reached ({ex.HttpRequestError})";
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return "the receiver did not answer within 10 s";
-        }
+        return await SignedDelivery.PostAsync(clients.CreateClient(SignedDelivery.ClientName), target, message.Body, "application/json", key, message.Id, time.GetUtcNow(), Timeout, cancellationToken).ConfigureAwait(false);
     }
 
     [LoggerMessage(GatewayEventIds.WebhookDelivered, LogLevel.Debug, "Delivered {Delivery} to webhook {Webhook}")]

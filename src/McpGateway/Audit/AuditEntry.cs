@@ -125,6 +125,9 @@ public interface IAuditStore
     /// <summary>Entries in seq order.</summary>
     IAsyncEnumerable<AuditEntry> ReadAsync(AuditQuery query, CancellationToken cancellationToken);
 
+    /// <summary>The seq of the newest entry; 0 when the chain is empty.</summary>
+    Task<long> LastSeqAsync(CancellationToken cancellationToken);
+
     /// <summary>
     /// Appends <c>call.abandoned</c> for every <c>call.started</c> whose lease ended before
     /// <paramref name="now"/> without a finish — never for a start whose instance still vouches for

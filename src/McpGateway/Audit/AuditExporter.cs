@@ -8,6 +8,9 @@ public static class AuditExporter
 {
     private static readonly JsonSerializerOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>One line of a JSON Lines export (or SIEM batch): compact, with non-ASCII text as it is.</summary>
+    public static string Line(JsonObject json) => json.ToJsonString(Options);
+
     public static Task<long> WriteJsonLinesAsync(IAuditStore store, AuditQuery query, TextWriter output, CancellationToken cancellationToken) =>
         WriteLinesAsync(store, query, output, ToJson, cancellationToken);
 
@@ -20,7 +23,7 @@ public static class AuditExporter
         long count = 0;
         await foreach (var entry in store.ReadAsync(query, cancellationToken).ConfigureAwait(false))
         {
-            await output.WriteLineAsync(map(entry).ToJsonString(Options)).ConfigureAwait(false);
+            await output.WriteLineAsync(Line(map(entry))).ConfigureAwait(false);
             count++;
         }
 

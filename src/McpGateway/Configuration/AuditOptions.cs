@@ -32,10 +32,13 @@ public sealed record AuditOptions(SecretReference? SigningKey, string Checkpoint
     public static AuditOptions Default(string dataDirectory) =>
         new(null, Path.Combine(dataDirectory, DefaultCheckpointLogName), false, CheckpointOptions.Default);
 
-    public IEnumerable<SecretReference> Secrets => SigningKey is { } key ? [key] : [];
+    /// <summary>Where the chain is forwarded (<c>Audit:Forwarding</c>); null when forwarding is off.</summary>
+    public ForwardingOptions? Forwarding { get; init; }
+
+    public IEnumerable<SecretReference> Secrets => (SigningKey is { } key ? [key] : Enumerable.Empty<SecretReference>()).Concat(Forwarding?.Secrets ?? []);
 
     /// <summary>The settings of <c>McpGateway:Audit</c> these options read.</summary>
-    public static readonly string[] Keys = ["SigningKey", "CheckpointLog", "Checkpoints"];
+    public static readonly string[] Keys = ["SigningKey", "CheckpointLog", "Checkpoints", "Forwarding"];
 
     internal static AuditOptions Read(IConfigurationSection section, string baseDirectory, string dataDirectory, List<string> errors)
     {
@@ -43,7 +46,10 @@ public sealed record AuditOptions(SecretReference? SigningKey, string Checkpoint
             ? SecretReference.Read(section.GetSection("SigningKey"), baseDirectory, errors, "the checkpoint signing key is a PEM PKCS#8 ECDSA P-256 private key")
             : null;
         var log = section["CheckpointLog"] is { Length: > 0 } path ? Path.GetFullPath(path, baseDirectory) : null;
-        return new AuditOptions(key, log ?? Path.Combine(dataDirectory, DefaultCheckpointLogName), log is not null, ReadCheckpoints(section.GetSection("Checkpoints"), errors));
+        return new AuditOptions(key, log ?? Path.Combine(dataDirectory, DefaultCheckpointLogName), log is not null, ReadCheckpoints(section.GetSection("Checkpoints"), errors))
+        {
+            Forwarding = ForwardingOptions.Read(section.GetSection("Forwarding"), baseDirectory, errors),
+        };
     }
 
     private static CheckpointOptions ReadCheckpoints(IConfigurationSection section, List<string> errors)

@@ -39,6 +39,10 @@ internal static class GatewayEventIds
     public const int PayloadsPurged = 4020;
     public const int RetentionFailed = 4021;
     public const int PayloadsErased = 4022;
+    public const int ForwardingDelivered = 4030;
+    public const int ForwardingFailed = 4031;
+    public const int ForwardingLeaseLost = 4032;
+    public const int ForwardingStepFailed = 4033;
 
     // 5000–5099: approvals and their notifications.
     public const int ApprovalsSwept = 5000;

@@ -47,11 +47,12 @@ public static class GatewayServices
         services.AddSingleton<Pipeline.Stages.ExecuteStage>();
         services.AddSingleton<Pipeline.Stages.MaskStage>();
         services.AddSingleton<Approvals.ApprovalNotifier>();
-        services.AddHttpClient(Approvals.WebhookDeliveryService.ClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(10) });
+        services.AddHttpClient(Delivery.SignedDelivery.ClientName).ConfigurePrimaryHttpMessageHandler(Delivery.SignedDelivery.CreateHandler);
         services.AddSingleton<Approvals.ApprovalService>();
         services.AddSingleton<Audit.Purge.AuditPurgeService>();
         services.AddSingleton<Audit.Changes.ConfigurationHistory>();
+        services.AddSingleton<Audit.Forwarding.ForwardingState>();
+        services.AddSingleton<Audit.Forwarding.AuditForwarder>();
         services.AddSingleton(provider => new ToolCallPipeline(
             provider.GetRequiredService<GatewayRuntime>(),
             provider.GetRequiredService<AuditRecorder>(),
@@ -84,6 +85,7 @@ public static class GatewayServices
         services.AddHostedService<Approvals.ApprovalSweepService>();
         services.AddHostedService<Audit.Purge.AuditRetentionService>();
         services.AddHostedService<Approvals.WebhookDeliveryService>();
+        services.AddHostedService<Audit.Forwarding.AuditForwardingService>();
         return services;
     }
 

@@ -189,6 +189,16 @@ public interface IJobLeases
 {
     /// <summary>Takes or renews the lease <paramref name="job"/> for <paramref name="holder"/> until <paramref name="until"/>; false when another holder's lease is still running.</summary>
     Task<bool> TryAcquireAsync(string job, string holder, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken);
+
+    /// <summary>How far the job <paramref name="job"/> got (for forwarding, the last seq a receiver acknowledged); 0 when it never moved.</summary>
+    Task<long> ReadPositionAsync(string job, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves the job's position forward to <paramref name="position"/> — never backwards — in one
+    /// write transaction, and only while <paramref name="holder"/> still holds the job's lease at
+    /// <paramref name="now"/>; false when the lease is lost (nothing changes then).
+    /// </summary>
+    Task<bool> AdvancePositionAsync(string job, string holder, long position, DateTimeOffset now, CancellationToken cancellationToken);
 }
 
 /// <summary>A message waiting to be delivered to a webhook, at least once, from whichever replica holds the delivery lease.</summary>

@@ -318,7 +318,7 @@ public sealed class HttpTransportTests(HttpGatewayFixture fixture) : IClassFixtu
         started.Ids.Identity.Should().Be("test-agent");
         started.Ids.SessionId.Should().NotBeNullOrEmpty();
         started.Lease.Should().NotBeNull();
-        started.Payload.Should().Contain("\"e2e-tests\"").And.Contain("requestSha256");
+        started.Payload.Should().Contain("\"e2e-tests\"").And.Contain("requestHmac");
         verify.ExitCode.Should().Be(0, verify.StandardOutput + verify.StandardError);
     }
 

@@ -91,7 +91,7 @@ public sealed class PipelineFailClosedTests : IAsyncLifetime
         var entries = await _environment.AuditEntriesAsync();
         var refused = entries.Should().ContainSingle(e => e.Ids.CallId == outcome.CallId).Which;
         refused.Type.Should().Be("call.refused");
-        refused.Payload.Should().Contain("requestSha256");
+        refused.Payload.Should().Contain("requestHmac");
     }
 
     [Fact]

@@ -237,12 +237,9 @@ public sealed class RunSqlTests : IAsyncLifetime
         (await gateway.Client.RunSqlAsync("DELETE FROM orders WHERE id = 1")).IsError.Should().BeTrue();
         (await gateway.Client.RunSqlAsync("SELECT * FROM nope")).IsError.Should().BeTrue();
 
-        var store = await McpGateway.Storage.Sqlite.SqliteGatewayStore.OpenAsync(_setup.Environment.DataDirectory, TimeProvider.System, CancellationToken.None);
-        await using (store)
-        {
-            var verification = await McpGateway.Audit.AuditVerifier.VerifyAsync(store.Audit, CancellationToken.None);
-            verification.Problem.Should().BeNull();
-        }
+        // As an auditor checks it: chain, signed checkpoints (the gateway's own key) and the checkpoint log.
+        var verify = await GatewayProcess.RunAsync(["audit", "verify", "--config", _setup.Environment.ConfigPath]);
+        verify.ExitCode.Should().Be(0, verify.StandardOutput + verify.StandardError);
 
         var audit = await _setup.AuditAsync();
         audit.Select(e => e.Type).Should().Contain("call.refused");

@@ -137,12 +137,12 @@ public sealed class ApprovalRulesTests
     {
         var at = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
 
-        var signature = WebhookDeliveryService.Sign("key", at, "{}");
+        var signature = McpGateway.Delivery.SignedDelivery.Sign("key", at, "{}");
 
         signature.Should().Be("t=1700000000,v1=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData("key"u8, "1700000000.{}"u8)));
-        WebhookDeliveryService.Backoff(0).Should().Be(TimeSpan.FromSeconds(2));
-        WebhookDeliveryService.Backoff(3).Should().Be(TimeSpan.FromSeconds(16));
-        WebhookDeliveryService.Backoff(30).Should().Be(WebhookDeliveryService.MaxBackoff);
+        McpGateway.Delivery.SignedDelivery.Backoff(0).Should().Be(TimeSpan.FromSeconds(2));
+        McpGateway.Delivery.SignedDelivery.Backoff(3).Should().Be(TimeSpan.FromSeconds(16));
+        McpGateway.Delivery.SignedDelivery.Backoff(30).Should().Be(McpGateway.Delivery.SignedDelivery.MaxBackoff);
     }
 
     private static ToolCallRequest Call(string json) =>

@@ -100,7 +100,19 @@ internal static class HttpGatewayHost
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseWhen(McpEndpointMetadata.Applies, mcp => mcp.UseMiddleware<JsonContentTypeMiddleware>().UseMiddleware<SessionQuotaMiddleware>());
-        app.MapGet("/healthz", (GatewayRuntime state, Audit.Checkpoints.AuditCheckpointWriter checkpoints) => Results.Json(new { status = checkpoints.Failure is null ? "ok" : "degraded", revision = state.Engine.Revision })).AllowAnonymous();
+        app.MapGet("/healthz", (GatewayRuntime state, Audit.Checkpoints.AuditCheckpointWriter checkpoints) =>
+            Results.Json(new { status = checkpoints.Failure is null ? "ok" : "degraded", revision = state.Engine.Revision })).AllowAnonymous();
+
+        // The details, for operators and auditors only. Forwarding lag is reported, not a health
+        // failure: a SIEM outage does not make the gateway unhealthy.
+        app.MapGet("/api/status", (GatewayRuntime state, Audit.Checkpoints.AuditCheckpointWriter checkpoints, Audit.Forwarding.ForwardingState forwarding) =>
+            Results.Json(new
+            {
+                status = checkpoints.Failure is null ? "ok" : "degraded",
+                revision = state.Engine.Revision,
+                checkpoints = checkpoints.Failure is { } failure ? new { lastError = failure } : null,
+                forwarding = forwarding.Current,
+            })).RequireAuthorization(AuditEndpoints.ReaderPolicy);
         app.MapMcp("/mcp").RequireAuthorization(AgentPolicy).WithMetadata(McpEndpointMetadata.Instance);
         app.MapApprovalEndpoints();
         app.MapAuditEndpoints();

@@ -318,6 +318,47 @@ internal sealed class SqliteOutbox(SqliteGatewayStore store) : IOutbox, IJobLeas
             },
             cancellationToken);
 
+    // A job's position is a row of job_leases named "<job>#position": its holder column holds the
+    // position as decimal text and its until column when it last moved. The table is the store's
+    // per-job state; job names never contain '#', so no lease is ever taken under that name.
+    private static string PositionRow(string job) => job + "#position";
+
+    public async Task<long> ReadPositionAsync(string job, CancellationToken cancellationToken)
+    {
+        var connection = await store.OpenForReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection)
+        {
+            await using var command = Command(connection, null, "SELECT CAST(holder AS INTEGER) FROM job_leases WHERE name = $name;", ("$name", PositionRow(job)));
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long position ? position : 0;
+        }
+    }
+
+    public Task<bool> AdvancePositionAsync(string job, string holder, long position, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.WriteAsync(
+            async (connection, transaction) =>
+            {
+                await using var held = Command(connection, transaction, "SELECT 1 FROM job_leases WHERE name = $name AND holder = $holder AND until >= $now;", ("$name", job), ("$holder", holder), ("$now", Time(now)));
+                if (await held.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+                {
+                    return false;
+                }
+
+                await using var advance = Command(
+                    connection,
+                    transaction,
+                    """
+                    INSERT INTO job_leases (name, holder, until) VALUES ($name, $position, $now)
+                    ON CONFLICT (name) DO UPDATE SET holder = $position, until = $now
+                    WHERE CAST(job_leases.holder AS INTEGER) < CAST($position AS INTEGER);
+                    """,
+                    ("$name", PositionRow(job)),
+                    ("$position", position.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    ("$now", Time(now)));
+                await advance.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken);
+
     private Task<int> ExecuteAsync(string sql, (string, object)[] parameters, CancellationToken cancellationToken) =>
         store.WriteAsync(
             async (connection, transaction) =>

@@ -259,6 +259,17 @@ internal sealed class SqliteAuditStore(SqliteGatewayStore store, TimeProvider ti
         return next;
     }
 
+    public async Task<long> LastSeqAsync(CancellationToken cancellationToken)
+    {
+        var connection = await store.OpenForReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM audit_entries;";
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
     public async IAsyncEnumerable<AuditEntry> ReadAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var sql = new StringBuilder($"SELECT {Columns} FROM audit_entries WHERE 1 = 1");
