@@ -19,7 +19,9 @@ namespace McpGateway.IntegrationTests.Tools.Kubernetes;
 /// real wire format over real TLS. What it models:
 /// <list type="bullet">
 /// <item>HTTPS on 127.0.0.1 (Kestrel) with a server certificate signed by a CA generated for the test run;</item>
-/// <item>bearer-token authentication: any other token, or none, is 401 with a Status body;</item>
+/// <item>authentication by bearer token or by an x509 client certificate that chains to the test
+///   CA (as the API server's x509 authenticator): any other token, a certificate from another CA,
+///   or nothing is 401 with a Status body;</item>
 /// <item>discovery: <c>/api</c> (APIVersions), <c>/apis</c> (APIGroupList), <c>/api/v1</c> and
 ///   <c>/apis/&lt;group&gt;/&lt;version&gt;</c> (APIResourceList with <c>namespaced</c>, subresources
 ///   included), with or without a trailing slash; custom kinds can be added while it runs, and a
@@ -94,7 +96,15 @@ internal sealed class KubeApiStandIn : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(options =>
-            options.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = certificates.Server })));
+            options.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
+            {
+                ServerCertificate = certificates.Server,
+
+                // Client certificates are asked for and judged per request (as the API server's x509
+                // authenticator does): signed by this CA, or the request is anonymous.
+                ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate,
+                ClientCertificateValidation = (_, _, _) => true,
+            })));
         var app = builder.Build();
         var standIn = new KubeApiStandIn(app, certificates, token);
         app.Run(standIn.HandleAsync);
@@ -114,6 +124,16 @@ internal sealed class KubeApiStandIn : IAsyncDisposable
         Certificates.Dispose();
     }
 
+    /// <summary>Whether <paramref name="client"/> chains to this stand-in's CA (and to nothing else).</summary>
+    private bool SignedByAuthority(System.Security.Cryptography.X509Certificates.X509Certificate2 client)
+    {
+        using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+        chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(Certificates.Authority);
+        chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+        return chain.Build(client);
+    }
+
     private IEnumerable<StandInResource> Resources => BuiltIn.Concat(_custom.Values);
 
     private async Task HandleAsync(HttpContext context)
@@ -121,6 +141,8 @@ internal sealed class KubeApiStandIn : IAsyncDisposable
         var target = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
         var auth = context.Request.Headers.Authorization.ToString();
         var token = auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth[7..] : null;
+        var client = context.Connection.ClientCertificate;
+        var certified = client is not null && SignedByAuthority(client);
         string body;
         using (var reader = new StreamReader(context.Request.Body, Encoding.UTF8))
         {
@@ -131,7 +153,7 @@ internal sealed class KubeApiStandIn : IAsyncDisposable
         StandInReply reply;
         try
         {
-            reply = token != _token
+            reply = token != _token && !(token is null && certified)
                 ? StandInStore.Status(HttpStatusCode.Unauthorized, "Unauthorized", "Unauthorized")
                 : Route(context.Request.Method, context.Request.Path.Value ?? "/", context.Request.Query, context.Request.ContentType, body);
         }

@@ -105,6 +105,28 @@ public sealed class KubectlApplyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_client_certificate_or_a_kubeconfig_authenticates_and_a_certificate_of_another_ca_does_not()
+    {
+        var certified = await _gateway.Client.ApplyAsync(Manifests.Map("by-cert"), cluster: "by-certificate");
+        var fromKubeconfig = await _gateway.Client.ApplyAsync(Manifests.Map("by-kubeconfig"), cluster: "by-kubeconfig");
+        var kubeconfigToken = await _gateway.Client.ApplyAsync(Manifests.Map("by-kubeconfig-token"), cluster: "by-kubeconfig-token");
+        var stored = _setup.StandIn.Store.Count;
+        var foreign = await _gateway.Client.ApplyAsync(Manifests.Map("foreign"), cluster: "foreign-certificate");
+
+        certified.IsError.Should().NotBe(true, certified.Text());
+        certified.Actions().Should().Equal("ConfigMap by-cert: created");
+        fromKubeconfig.IsError.Should().NotBe(true, fromKubeconfig.Text());
+        fromKubeconfig.Actions().Should().Equal("ConfigMap by-kubeconfig: created");
+        kubeconfigToken.IsError.Should().NotBe(true, kubeconfigToken.Text());
+        _setup.StandIn.Requests.Where(r => r.Method == "PATCH" && r.Target.Contains("/by-cert", StringComparison.Ordinal)).Should().OnlyContain(r => r.Token == null, "the certificate, not a token, authenticated it");
+        foreign.IsError.Should().BeTrue();
+        foreign.Text().Should().Contain("refused the gateway's credential (401").And.Contain("Targets:Kubernetes:foreign-certificate").And.NotContain("PRIVATE KEY");
+        _setup.StandIn.Store.Count.Should().Be(stored, "nothing was stored for the foreign certificate");
+        var audit = await _setup.AuditTextAsync();
+        audit.Should().NotContain("PRIVATE KEY").And.NotContain(KubernetesGatewaySetup.ClusterToken);
+    }
+
+    [Fact]
     public async Task A_rotated_token_file_is_used_by_the_next_request()
     {
         var first = await _gateway.Client.ApplyAsync(Manifests.Map("one"));

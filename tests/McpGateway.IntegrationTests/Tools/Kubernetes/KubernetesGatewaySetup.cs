@@ -42,7 +42,37 @@ internal sealed class KubernetesGatewaySetup : IAsyncDisposable
         using (var other = StandInCertificates.Create("another CA"))
         {
             File.WriteAllText(Path.Combine(environment.Root, "other-ca.pem"), other.AuthorityPem);
+            var (foreignCertificate, foreignKey) = other.IssueClient("deployer-bot");
+            File.WriteAllText(Path.Combine(environment.Root, "foreign-client.pem"), foreignCertificate);
+            File.WriteAllText(Path.Combine(environment.Root, "foreign-client.key"), foreignKey);
         }
+
+        var (certificate, key) = standIn.Certificates.IssueClient("deployer-bot");
+        File.WriteAllText(Path.Combine(environment.Root, "client.pem"), certificate);
+        File.WriteAllText(Path.Combine(environment.Root, "client.key"), key);
+        File.WriteAllText(Path.Combine(environment.Root, "kubeconfig.yaml"), $$"""
+            apiVersion: v1
+            kind: Config
+            current-context: stand-in
+            clusters:
+              - name: stand-in
+                cluster:
+                  server: {{standIn.BaseUrl}}
+                  certificate-authority-data: {{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(standIn.Certificates.AuthorityPem))}}
+            users:
+              - name: bot
+                user:
+                  client-certificate-data: {{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(certificate))}}
+                  client-key-data: {{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(key))}}
+              - name: token-user
+                user:
+                  token: {{ClusterToken}}
+            contexts:
+              - name: stand-in
+                context: { cluster: stand-in, user: bot, namespace: apps }
+              - name: by-token
+                context: { cluster: stand-in, user: token-user, namespace: apps }
+            """);
 
         File.Copy(Path.Combine(GatewayProcess.RepositoryRoot, "samples", "policies", "reference", "clusters.yaml"), Path.Combine(environment.PoliciesPath, "clusters.yaml"));
         File.WriteAllText(Path.Combine(environment.PoliciesPath, "kube-tests.yaml"), TestRules);
@@ -66,6 +96,19 @@ internal sealed class KubernetesGatewaySetup : IAsyncDisposable
             ["wrong-ca"] = Cluster(StandIn.BaseUrl.ToString(), "other-ca.pem", "kube.token"),
             ["wrong-token"] = Cluster(StandIn.BaseUrl.ToString(), "kube-ca.pem", "wrong.token"),
             ["down"] = Cluster($"https://127.0.0.1:{ClosedPort()}/", "kube-ca.pem", "kube.token"),
+            ["by-certificate"] = Certified("client.pem", "client.key"),
+            ["foreign-certificate"] = Certified("foreign-client.pem", "foreign-client.key"),
+            ["by-kubeconfig"] = new JsonObject { ["Kubeconfig"] = "{file:kubeconfig.yaml}", ["DefaultNamespace"] = "apps" },
+            ["by-kubeconfig-token"] = new JsonObject { ["Kubeconfig"] = "{file:kubeconfig.yaml}", ["Context"] = "by-token", ["DefaultNamespace"] = "apps" },
+        };
+
+        JsonObject Certified(string certificate, string key) => new()
+        {
+            ["Server"] = StandIn.BaseUrl.ToString(),
+            ["CertificateAuthority"] = "kube-ca.pem",
+            ["ClientCertificate"] = $"{{file:{certificate}}}",
+            ["ClientKey"] = $"{{file:{key}}}",
+            ["DefaultNamespace"] = "apps",
         };
         var identities = new JsonObject
         {

@@ -43,6 +43,17 @@ internal sealed class StandInCertificates : IDisposable
         return new StandInCertificates(authority, server);
     }
 
+    /// <summary>A client certificate for <paramref name="user"/> signed by this CA, as PEM certificate and PEM PKCS#8 key (what a kubeconfig or the gateway's ClientCertificate/ClientKey hold).</summary>
+    public (string CertificatePem, string KeyPem) IssueClient(string user)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={user}, O=deployers", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        using var signed = request.Create(Authority, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(2), RandomNumberGenerator.GetBytes(8));
+        return (signed.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
+    }
+
     public void Dispose()
     {
         Authority.Dispose();
