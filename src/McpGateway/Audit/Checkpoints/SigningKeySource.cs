@@ -17,8 +17,6 @@ public static class SigningKeySource
 
     public const string FileName = "signing-key.pem";
 
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-
     /// <summary>The embedded store's key file in <paramref name="dataDirectory"/>.</summary>
     public static string DefaultPath(string dataDirectory) => Path.Combine(dataDirectory, FolderName, FileName);
 
@@ -63,9 +61,9 @@ public static class SigningKeySource
 
     private static AuditSigningKey Load(string path, bool created = false)
     {
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~OwnerOnly & ~UnixFileMode.UserExecute) != 0)
+        if (OwnerOnlyKeyFile.TooOpen(path) is { } mode)
         {
-            throw new AuditSigningKeyException($"The checkpoint signing key file '{path}' may be read by other users (mode {Convert.ToString((int)File.GetUnixFileMode(path), 8)}); make it 0600 (chmod 600) or configure McpGateway:Audit:SigningKey.");
+            throw new AuditSigningKeyException($"The checkpoint signing key file '{path}' may be read by other users (mode {mode}); make it 0600 (chmod 600) or configure McpGateway:Audit:SigningKey.");
         }
 
         string text;
@@ -81,68 +79,20 @@ public static class SigningKeySource
         return AuditSigningKey.FromPem(text, $"The checkpoint signing key file '{path}'", path, created);
     }
 
-    /// <summary>Writes a new key to a temporary file and moves it in place, so a process racing to do the same ends with one key.</summary>
+    /// <summary>Makes a new key file and loads it (another process's, when it made one first).</summary>
     private static AuditSigningKey Create(string path)
     {
-        var folder = Path.GetDirectoryName(path)!;
-        var temporary = Path.Combine(folder, $".{FileName}.{Guid.NewGuid():N}");
+        bool created;
         try
         {
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(folder);
-            }
-            else
-            {
-                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
-
-            using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256))
-            {
-                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.WriteThrough };
-                if (!OperatingSystem.IsWindows())
-                {
-                    options.UnixCreateMode = OwnerOnly;
-                }
-
-                using var stream = new FileStream(temporary, options);
-                using (var writer = new StreamWriter(stream))
-                {
-                    writer.Write(key.ExportPkcs8PrivateKeyPem());
-                    writer.Flush();
-                    stream.Flush(flushToDisk: true);
-                }
-            }
-
-            try
-            {
-                File.Move(temporary, path, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Another process created it first: use that one.
-                File.Delete(temporary);
-                return Load(path);
-            }
-
-            return Load(path, created: true);
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            created = OwnerOnlyKeyFile.TryCreate(path, key.ExportPkcs8PrivateKeyPem());
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temporary);
             throw new AuditSigningKeyException($"The checkpoint signing key file '{path}' cannot be created: {ex.Message}", ex);
         }
-    }
 
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Only a temporary file without the key's use; nothing to do.
-        }
+        return Load(path, created);
     }
 }

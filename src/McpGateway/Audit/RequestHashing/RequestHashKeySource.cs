@@ -16,8 +16,6 @@ public static class RequestHashKeySource
 
     public const string FileName = "request-hash.key";
 
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-
     /// <summary>The embedded store's key file in <paramref name="dataDirectory"/>.</summary>
     public static string DefaultPath(string dataDirectory) => Path.Combine(dataDirectory, FolderName, FileName);
 
@@ -52,9 +50,9 @@ public static class RequestHashKeySource
 
     private static string Load(string path)
     {
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~OwnerOnly & ~UnixFileMode.UserExecute) != 0)
+        if (OwnerOnlyKeyFile.TooOpen(path) is { } mode)
         {
-            throw new ConfigurationException($"The request-hash key file '{path}' may be read by other users (mode {Convert.ToString((int)File.GetUnixFileMode(path), 8)}); make it 0600 (chmod 600) or configure McpGateway:Audit:RequestHashKey.");
+            throw new ConfigurationException($"The request-hash key file '{path}' may be read by other users (mode {mode}); make it 0600 (chmod 600) or configure McpGateway:Audit:RequestHashKey.");
         }
 
         try
@@ -68,57 +66,15 @@ public static class RequestHashKeySource
         }
     }
 
-    /// <summary>Writes a new key to a temporary file and moves it in place, so processes racing to do the same end with one key. Returns the path when this call made it.</summary>
+    /// <summary>Makes a new key file; returns the path when this call made it (null when another process did first).</summary>
     private static string? Create(string path)
     {
-        var folder = Path.GetDirectoryName(path)!;
-        var temporary = Path.Combine(folder, $".{FileName}.{Guid.NewGuid():N}");
         try
         {
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(folder);
-            }
-            else
-            {
-                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
-
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.WriteThrough };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = OwnerOnly;
-            }
-
-            using (var stream = new FileStream(temporary, options))
-            {
-                stream.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n"));
-                stream.Flush(flushToDisk: true);
-            }
-
-            try
-            {
-                File.Move(temporary, path, overwrite: false);
-                return path;
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Another process made it first: use that one.
-                File.Delete(temporary);
-                return null;
-            }
+            return OwnerOnlyKeyFile.TryCreate(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n") ? path : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            try
-            {
-                File.Delete(temporary);
-            }
-            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
-            {
-                // Only an unused temporary file.
-            }
-
             throw new ConfigurationException($"The request-hash key file '{path}' cannot be created: {ex.Message} Make the data folder writable or configure McpGateway:Audit:RequestHashKey.", ex);
         }
     }
