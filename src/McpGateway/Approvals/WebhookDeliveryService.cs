@@ -79,27 +79,8 @@ internal sealed partial class WebhookDeliveryService(IGatewayStore store, Runtim
     }
 
     /// <summary>Sends one message; null when the receiver took it (2xx), else why not (never a secret: the URL is not named).</summary>
-    private async Task<string?> SendAsync(WebhookOptions hook, OutboxMessage message, HeldSecrets secrets, CancellationToken cancellationToken)
-    {
-        string url;
-        string key;
-        try
-        {
-            url = secrets.Use(hook.Url);
-            key = secrets.Use(hook.SigningKey);
-        }
-        catch (SecretUnavailableException ex)
-        {
-            return ex.Message;
-        }
-
-        if (SignedDelivery.CheckUrl(url, hook.Url.Text, httpsOnly: false, out var target) is { } problem)
-        {
-            return problem;
-        }
-
-        return await SignedDelivery.PostAsync(clients.CreateClient(SignedDelivery.ClientName), target, message.Body, "application/json", key, message.Id, time.GetUtcNow(), Timeout, cancellationToken).ConfigureAwait(false);
-    }
+    private Task<string?> SendAsync(WebhookOptions hook, OutboxMessage message, HeldSecrets secrets, CancellationToken cancellationToken) =>
+        SignedDelivery.SendAsync(clients.CreateClient(SignedDelivery.ClientName), hook.Url, hook.SigningKey, secrets, httpsOnly: false, message.Body, "application/json", message.Id, time.GetUtcNow(), Timeout, cancellationToken);
 
     [LoggerMessage(GatewayEventIds.WebhookDelivered, LogLevel.Debug, "Delivered {Delivery} to webhook {Webhook}")]
     private static partial void Delivered(ILogger logger, string webhook, string delivery);

@@ -41,6 +41,30 @@ internal static class SignedDelivery
         new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(10) };
 
     /// <summary>
+    /// Reads the receiver's URL and signing key from the held secrets (at send time, so a rotated
+    /// file is used by the next message), checks the URL, and POSTs the signed body. Returns null
+    /// when the receiver took it (2xx), else why not — never the URL, the key or the body.
+    /// </summary>
+    public static async Task<string?> SendAsync(HttpClient client, Configuration.SecretReference url, Configuration.SecretReference key, Configuration.HeldSecrets secrets, bool httpsOnly, string body, string mediaType, string deliveryId, DateTimeOffset at, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        string address;
+        string signingKey;
+        try
+        {
+            address = secrets.Use(url);
+            signingKey = secrets.Use(key);
+        }
+        catch (Configuration.SecretUnavailableException ex)
+        {
+            return ex.Message;
+        }
+
+        return CheckUrl(address, url.Text, httpsOnly, out var target) is { } problem
+            ? problem
+            : await PostAsync(client, target, body, mediaType, signingKey, deliveryId, at, timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// POSTs <paramref name="body"/> signed with <paramref name="key"/>. Returns null when the
     /// receiver took it (2xx), else why not — never the URL, the key or the body.
     /// </summary>

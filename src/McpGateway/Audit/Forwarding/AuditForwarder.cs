@@ -145,27 +145,8 @@ internal sealed partial class AuditForwarder(IGatewayStore store, GatewayRuntime
     }
 
     /// <summary>Sends one batch; null when the receiver took it (2xx), else why not (never a secret: the URL is not named).</summary>
-    private async Task<string?> SendAsync(ForwardingBatch batch, ForwardingOptions options, HeldSecrets secrets, CancellationToken cancellationToken)
-    {
-        string url;
-        string key;
-        try
-        {
-            url = secrets.Use(options.Url);
-            key = secrets.Use(options.SigningKey);
-        }
-        catch (SecretUnavailableException ex)
-        {
-            return ex.Message;
-        }
-
-        if (SignedDelivery.CheckUrl(url, options.Url.Text, httpsOnly: true, out var target) is { } problem)
-        {
-            return problem;
-        }
-
-        return await SignedDelivery.PostAsync(clients.CreateClient(SignedDelivery.ClientName), target, batch.Body, ForwardingBatch.MediaType, key, batch.DeliveryId, time.GetUtcNow(), Timeout, cancellationToken).ConfigureAwait(false);
-    }
+    private Task<string?> SendAsync(ForwardingBatch batch, ForwardingOptions options, HeldSecrets secrets, CancellationToken cancellationToken) =>
+        SignedDelivery.SendAsync(clients.CreateClient(SignedDelivery.ClientName), options.Url, options.SigningKey, secrets, httpsOnly: true, batch.Body, ForwardingBatch.MediaType, batch.DeliveryId, time.GetUtcNow(), Timeout, cancellationToken);
 
     /// <summary>Takes or renews the job lease when half of it is used up.</summary>
     private async Task<bool> HoldLeaseAsync(DateTimeOffset now, CancellationToken cancellationToken)
