@@ -26,14 +26,21 @@ internal sealed class GatewayResourceHandlers(
         options.Filters.Request.ReadResourceFilters.Add(_ => ReadAsync);
     }
 
-    private async ValueTask<ListResourcesResult> ListAsync(RequestContext<ListResourcesRequestParams> request, CancellationToken cancellationToken)
+    private async ValueTask<ListResourcesResult> ListAsync(RequestContext<ListResourcesRequestParams> request, CancellationToken cancellationToken) =>
+        new() { Resources = await ForCallerAsync(request, (f, caller) => f.List(caller), cancellationToken).ConfigureAwait(false), CacheScope = CacheScope.Private };
+
+    private async ValueTask<ListResourceTemplatesResult> TemplatesAsync(RequestContext<ListResourceTemplatesRequestParams> request, CancellationToken cancellationToken) =>
+        new() { ResourceTemplates = await ForCallerAsync(request, (f, caller) => f.Templates(caller), cancellationToken).ConfigureAwait(false), CacheScope = CacheScope.Private };
+
+    /// <summary>What every family lists for the caller; nothing when the caller cannot be established or a family fails.</summary>
+    private async Task<List<T>> ForCallerAsync<TParams, T>(RequestContext<TParams> request, Func<IGatewayResources, CallerInfo, IEnumerable<T>> list, CancellationToken cancellationToken)
+        where TParams : RequestParams
     {
-        var result = new ListResourcesResult { Resources = [], CacheScope = CacheScope.Private };
         try
         {
             if (await callers.ResolveAsync(request.Server, request.JsonRpcRequest, request.User, cancellationToken).ConfigureAwait(false) is { } caller)
             {
-                result.Resources = [.. _families.SelectMany(f => f.List(caller))];
+                return [.. _families.SelectMany(f => list(f, caller))];
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -41,25 +48,7 @@ internal sealed class GatewayResourceHandlers(
             McpLog.RequestFailed(logger, ex);
         }
 
-        return result;
-    }
-
-    private async ValueTask<ListResourceTemplatesResult> TemplatesAsync(RequestContext<ListResourceTemplatesRequestParams> request, CancellationToken cancellationToken)
-    {
-        var result = new ListResourceTemplatesResult { ResourceTemplates = [], CacheScope = CacheScope.Private };
-        try
-        {
-            if (await callers.ResolveAsync(request.Server, request.JsonRpcRequest, request.User, cancellationToken).ConfigureAwait(false) is { } caller)
-            {
-                result.ResourceTemplates = [.. _families.SelectMany(f => f.Templates(caller))];
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            McpLog.RequestFailed(logger, ex);
-        }
-
-        return result;
+        return [];
     }
 
     private async ValueTask<ReadResourceResult> ReadAsync(RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken)
