@@ -46,17 +46,20 @@ internal sealed class PostgresSchemaResource(GatewayRuntime runtime, ToolCallPip
         ORDER BY 1, 2
         """;
 
-    public IEnumerable<ResourceTemplate> Templates(CallerInfo caller) =>
-        Connections(caller).Count == 0
+    public IEnumerable<ResourceTemplate> Templates(CallerInfo caller)
+    {
+        var connections = Connections(caller);
+        return connections.Count == 0
             ? []
             : [new ResourceTemplate
             {
                 UriTemplate = Prefix + "{connection}" + Suffix,
                 Name = "postgres-schema",
                 Title = "PostgreSQL schema",
-                Description = "The schemas, tables and columns of a run_sql connection that your policies let you read (JSON). Connections: " + string.Join(", ", Connections(caller)) + ".",
+                Description = "The schemas, tables and columns of a run_sql connection that your policies let you read (JSON). Connections: " + string.Join(", ", connections) + ".",
                 MimeType = "application/json",
             }];
+    }
 
     public IEnumerable<Resource> List(CallerInfo caller) =>
         Connections(caller).Select(connection => new Resource
