@@ -1,4 +1,5 @@
-using McpGateway.Audit;
+using System.Data.Common;
+using McpGateway.Storage.Relational;
 using Microsoft.Data.Sqlite;
 
 namespace McpGateway.Storage.Sqlite;
@@ -18,22 +19,15 @@ public sealed class SqliteStoreOptions
 /// returned survives a crash. Every write runs in a <c>BEGIN IMMEDIATE</c> transaction, which
 /// serialises writers across processes.
 /// </summary>
-public sealed class SqliteGatewayStore : IGatewayStore
+public sealed class SqliteGatewayStore : RelationalGatewayStore
 {
     public const string FileName = "gateway.db";
 
     private readonly string _connectionString;
-    private readonly TimeSpan _busyTimeout;
-
-    // Writers in this process queue here instead of in SQLite's sleeping busy handler, which
-    // only has to arbitrate between processes.
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     private SqliteGatewayStore(SqliteStoreOptions options, TimeProvider time)
+        : base(options.Path, time, options.BusyTimeout)
     {
-        Description = options.Path;
-        Time = time;
-        _busyTimeout = options.BusyTimeout;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = options.Path,
@@ -42,40 +36,7 @@ public sealed class SqliteGatewayStore : IGatewayStore
             Pooling = true,
             DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds)),
         }.ToString();
-        Keys = new SqliteKeyStore(this);
-        var audit = new SqliteAuditStore(this, time);
-        Audit = audit;
-        _audit = audit;
-        Approvals = new SqliteApprovalStore(this, audit);
-        Purges = new SqliteAuditPurge(this, audit);
-        PolicyRevisions = new SqlitePolicyRevisionStore(this);
-        var outbox = new SqliteOutbox(this);
-        Outbox = outbox;
-        Jobs = outbox;
     }
-
-    private readonly SqliteAuditStore _audit;
-
-    public IKeyStore Keys { get; }
-
-    /// <summary>The audit chain's group commits so far, in this process.</summary>
-    public AuditBatchCounters AuditBatches => _audit.Counters;
-
-    public IAuditStore Audit { get; }
-
-    public IApprovalStore Approvals { get; }
-
-    public Audit.Purge.IAuditPurgeStore Purges { get; }
-
-    public IPolicyRevisionStore PolicyRevisions { get; }
-
-    public IJobLeases Jobs { get; }
-
-    public IOutbox Outbox { get; }
-
-    public string Description { get; }
-
-    internal TimeProvider Time { get; }
 
     /// <summary>Opens (creating and migrating when needed) the store in <paramref name="dataDirectory"/>.</summary>
     public static Task<SqliteGatewayStore> OpenAsync(string dataDirectory, TimeProvider time, CancellationToken cancellationToken) =>
@@ -96,15 +57,14 @@ public sealed class SqliteGatewayStore : IGatewayStore
         }
     }
 
-    /// <summary>Opens a connection with the per-connection settings every operation relies on.</summary>
-    internal async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    internal override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var pragma = connection.CreateCommand();
-            pragma.CommandText = $"PRAGMA busy_timeout = {(int)_busyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+            pragma.CommandText = $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
             await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }
@@ -115,48 +75,19 @@ public sealed class SqliteGatewayStore : IGatewayStore
         }
     }
 
-    /// <summary>Opens a connection for reading; a store that cannot be opened is <see cref="StoreUnavailableException"/>.</summary>
-    internal async Task<SqliteConnection> OpenForReadAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (SqliteException ex)
-        {
-            throw new StoreUnavailableException($"The store at '{Description}' cannot be read: {ex.Message}", ex);
-        }
-    }
+    /// <summary>
+    /// <c>BEGIN IMMEDIATE</c>, not deferred: it takes SQLite's write lock now, so what is read
+    /// inside (the chain head) cannot change before the commit.
+    /// </summary>
+    internal override Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
 
-    /// <summary>Runs <paramref name="work"/> in a <c>BEGIN IMMEDIATE</c> transaction and commits it.</summary>
-    internal async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
-    {
-        if (!await _writeGate.WaitAsync(_busyTimeout, cancellationToken).ConfigureAwait(false))
-        {
-            throw new StoreUnavailableException($"The store at '{Description}' is busy: no write could start within {_busyTimeout.TotalSeconds:0.#}s.");
-        }
+    internal override string JsonMemberMissing(string column, string member) => $"json_extract({column}, '$.{member}') IS NULL";
 
-        try
-        {
-            await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            // Not deferred: BEGIN IMMEDIATE takes the write lock now, so what is read inside
-            // (the chain head) cannot change before the commit.
-            await using var transaction = connection.BeginTransaction(deferred: false);
-            var result = await work(connection, transaction).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return result;
-        }
-        catch (SqliteException ex)
-        {
-            throw new StoreUnavailableException($"The store at '{Description}' could not complete a write ({ex.SqliteErrorCode}: {ex.Message}).", ex);
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-    }
+    private protected override string Describe(Exception exception) =>
+        exception is SqliteException sqlite ? $"{sqlite.SqliteErrorCode}: {sqlite.Message}" : exception.Message;
 
-    public ValueTask DisposeAsync()
+    public override ValueTask DisposeAsync()
     {
         // The write gate is not disposed: a writer finishing during shutdown must still release it.
         SqliteConnection.ClearAllPools();

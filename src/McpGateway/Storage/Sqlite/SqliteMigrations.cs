@@ -1,20 +1,16 @@
-using System.Globalization;
-using Microsoft.Data.Sqlite;
+using McpGateway.Storage.Relational;
 
 namespace McpGateway.Storage.Sqlite;
 
 /// <summary>
-/// Schema versions, applied in order inside one write transaction, so concurrent processes
-/// starting at once migrate exactly once. Each step names its version; every known version not
-/// yet recorded in <c>schema_migrations</c> is applied (so a step numbered below one already
-/// applied, added by a branch merged later, still runs). A database with a version this gateway
-/// does not know is refused.
+/// The embedded store's schema versions (see <see cref="StoreMigrations"/>). A database with a
+/// version this gateway does not know is refused.
 /// </summary>
 internal static class SqliteMigrations
 {
-    private static readonly (int Version, string Sql)[] Steps =
+    private static readonly MigrationStep[] Steps =
     [
-        (1, """
+        new(1, """
         CREATE TABLE api_keys (
             id           TEXT PRIMARY KEY,
             identity     TEXT NOT NULL,
@@ -47,10 +43,10 @@ internal static class SqliteMigrations
         CREATE INDEX audit_entries_identity ON audit_entries (identity, seq);
         CREATE INDEX audit_entries_call ON audit_entries (call_id);
         """),
-        (2, """
+        new(2, """
         CREATE INDEX audit_entries_open_starts ON audit_entries (lease_until) WHERE type = 'call.started';
         """),
-        (3, """
+        new(3, """
         CREATE TABLE approvals (
             id              TEXT PRIMARY KEY,
             status          TEXT NOT NULL,
@@ -108,7 +104,7 @@ internal static class SqliteMigrations
 
         // 4: the index of the chain, searchable without parsing payloads, written in the append
         // transaction and kept when a payload is purged; filled from the entries already there.
-        (4, """
+        new(4, """
         CREATE TABLE audit_index (
             seq        INTEGER PRIMARY KEY,
             call_id    TEXT NULL,
@@ -129,7 +125,7 @@ internal static class SqliteMigrations
         """),
 
         // 5: policy revisions, content-addressed, and the purge's index.
-        (5, """
+        new(5, """
         CREATE TABLE policy_file_contents (
             sha256  TEXT PRIMARY KEY,
             content BLOB NOT NULL
@@ -166,43 +162,12 @@ internal static class SqliteMigrations
             await wal.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await store.WriteAsync(
-            async (connection, transaction) =>
-            {
-                await using var create = connection.CreateCommand();
-                create.Transaction = transaction;
-                create.CommandText = "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL) STRICT;";
-                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-
-                var applied = new HashSet<int>();
-                await using (var current = connection.CreateCommand())
-                {
-                    current.Transaction = transaction;
-                    current.CommandText = "SELECT version FROM schema_migrations;";
-                    await using var reader = await current.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        applied.Add(Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture));
-                    }
-                }
-
-                if (applied.FirstOrDefault(v => !Steps.Any(s => s.Version == v)) is var unknown and > 0)
-                {
-                    throw new StoreUnavailableException($"The store at '{store.Description}' has schema version {unknown}, which this gateway (schema {Latest}) does not know; upgrade the gateway.");
-                }
-
-                foreach (var (version, sql) in Steps.Where(s => !applied.Contains(s.Version)).OrderBy(s => s.Version))
-                {
-                    await using var migrate = connection.CreateCommand();
-                    migrate.Transaction = transaction;
-                    migrate.CommandText = sql + "\nINSERT INTO schema_migrations (version, applied_at) VALUES ($version, $at);";
-                    migrate.Parameters.AddWithValue("$version", version);
-                    migrate.Parameters.AddWithValue("$at", store.Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
-                    await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                return applied.Count;
-            },
+        // One host: a newer schema means a newer gateway wrote here, and this one refuses it.
+        await StoreMigrations.ApplyAsync(
+            store,
+            Steps,
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL) STRICT;",
+            recordsAdditive: false,
             cancellationToken).ConfigureAwait(false);
     }
 }

@@ -2,16 +2,16 @@ using System.Text;
 using System.Text.Json.Nodes;
 using McpGateway.Audit;
 using McpGateway.Audit.Purge;
-using Microsoft.Data.Sqlite;
-using static McpGateway.Storage.Sqlite.SqliteText;
+using System.Data.Common;
+using static McpGateway.Storage.Relational.StoreSql;
 
-namespace McpGateway.Storage.Sqlite;
+namespace McpGateway.Storage.Relational;
 
 /// <summary>
-/// Purges on SQLite: one <c>UPDATE … SET payload = NULL</c> (no other column is written), the
+/// Purges: one <c>UPDATE … SET payload = NULL</c> (no other column is written), the
 /// approval requests' stored data, and the <c>audit.purged</c> entry, in one write transaction.
 /// </summary>
-internal sealed class SqliteAuditPurge(SqliteGatewayStore store, SqliteAuditStore audit) : IAuditPurgeStore
+internal sealed class RelationalAuditPurge(RelationalGatewayStore store, RelationalAuditStore audit) : IAuditPurgeStore
 {
     /// <summary>Entry types whose payload is never purged: the evidence of purges and the signed extent of the chain.</summary>
     public static readonly string[] KeptTypes = [AuditEventTypes.AuditPurged, AuditEventTypes.AuditCheckpoint];
@@ -35,16 +35,16 @@ internal sealed class SqliteAuditPurge(SqliteGatewayStore store, SqliteAuditStor
             },
             cancellationToken);
 
-    private static async Task<long> PurgeEntriesAsync(SqliteConnection connection, SqliteTransaction transaction, AuditPurgeSelector selector, CancellationToken cancellationToken)
+    private static async Task<long> PurgeEntriesAsync(DbConnection connection, DbTransaction transaction, AuditPurgeSelector selector, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder("UPDATE audit_entries SET payload = NULL WHERE payload IS NOT NULL AND ts < $before");
-        sql.Append(" AND type NOT IN (").AppendJoin(", ", KeptTypes.Select((_, i) => $"$kept{i}")).Append(')');
-        var parameters = new List<(string, object)> { ("$before", AuditChain.FormatTimestamp(selector.Before)) };
-        parameters.AddRange(KeptTypes.Select((t, i) => ($"$kept{i}", (object)t)));
+        var sql = new StringBuilder("UPDATE audit_entries SET payload = NULL WHERE payload IS NOT NULL AND ts < @before");
+        sql.Append(" AND type NOT IN (").AppendJoin(", ", KeptTypes.Select((_, i) => $"@kept{i}")).Append(')');
+        var parameters = new List<(string, object)> { ("@before", AuditChain.FormatTimestamp(selector.Before)) };
+        parameters.AddRange(KeptTypes.Select((t, i) => ($"@kept{i}", (object)t)));
         if (selector.Identity is { } identity)
         {
-            sql.Append(" AND identity = $identity");
-            parameters.Add(("$identity", identity));
+            sql.Append(" AND identity = @identity");
+            parameters.Add(("@identity", identity));
         }
 
         await using var command = Command(connection, transaction, sql.Append(';').ToString(), [.. parameters]);
@@ -52,14 +52,14 @@ internal sealed class SqliteAuditPurge(SqliteGatewayStore store, SqliteAuditStor
     }
 
     /// <summary>Final requests only: a pending or approved one still needs its stored request to run (it becomes final within its lifetime, and is purged then).</summary>
-    private static async Task<long> PurgeApprovalsAsync(SqliteConnection connection, SqliteTransaction transaction, AuditPurgeSelector selector, CancellationToken cancellationToken)
+    private async Task<long> PurgeApprovalsAsync(DbConnection connection, DbTransaction transaction, AuditPurgeSelector selector, CancellationToken cancellationToken)
     {
-        var sql = "SELECT id, detail FROM approvals WHERE final_at IS NOT NULL AND created_at < $before AND (sensitive IS NOT NULL OR json_extract(detail, '$.purged') IS NULL)"
-            + (selector.Identity is null ? ";" : " AND requester = $identity;");
-        var parameters = new List<(string, object)> { ("$before", Time(selector.Before)) };
+        var sql = $"SELECT id, detail FROM approvals WHERE final_at IS NOT NULL AND created_at < @before AND (sensitive IS NOT NULL OR {store.JsonMemberMissing("detail", "purged")})"
+            + (selector.Identity is null ? ";" : " AND requester = @identity;");
+        var parameters = new List<(string, object)> { ("@before", Time(selector.Before)) };
         if (selector.Identity is { } identity)
         {
-            parameters.Add(("$identity", identity));
+            parameters.Add(("@identity", identity));
         }
 
         var due = new List<(string Id, string Detail)>();
@@ -74,7 +74,7 @@ internal sealed class SqliteAuditPurge(SqliteGatewayStore store, SqliteAuditStor
 
         foreach (var (id, detail) in due)
         {
-            await using var update = Command(connection, transaction, "UPDATE approvals SET sensitive = NULL, detail = $detail WHERE id = $id;", ("$id", id), ("$detail", Reduced(detail).ToJsonString()));
+            await using var update = Command(connection, transaction, "UPDATE approvals SET sensitive = NULL, detail = @detail WHERE id = @id;", ("@id", id), ("@detail", Reduced(detail).ToJsonString()));
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 

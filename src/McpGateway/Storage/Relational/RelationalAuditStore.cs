@@ -1,18 +1,18 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using McpGateway.Audit;
-using Microsoft.Data.Sqlite;
-using static McpGateway.Storage.Sqlite.SqliteText;
+using System.Data.Common;
+using static McpGateway.Storage.Relational.StoreSql;
 
-namespace McpGateway.Storage.Sqlite;
+namespace McpGateway.Storage.Relational;
 
 /// <summary>
-/// The chain on SQLite. Appends from concurrent callers are committed together (group commit):
+/// The chain, in either store. Appends from concurrent callers are committed together (group commit):
 /// the first caller to find no batch being written writes every entry queued by then in one
 /// transaction — one fsync — and goes on with what queued meanwhile; each caller waits only for
 /// the batch its entry is in, and a batch that fails fails every caller in it.
 /// </summary>
-internal sealed class SqliteAuditStore(SqliteGatewayStore store, TimeProvider time) : IAuditStore
+internal sealed class RelationalAuditStore(RelationalGatewayStore store, TimeProvider time) : IAuditStore
 {
     /// <summary>Most entries written in one transaction.</summary>
     public const int MaxBatch = 512;
@@ -92,7 +92,7 @@ internal sealed class SqliteAuditStore(SqliteGatewayStore store, TimeProvider ti
         }
     }
 
-    private async Task<AuditEntry[]> AppendBatchAsync(SqliteConnection connection, SqliteTransaction transaction, List<PendingAppend> batch)
+    private async Task<AuditEntry[]> AppendBatchAsync(DbConnection connection, DbTransaction transaction, List<PendingAppend> batch)
     {
         // Only the head's number and hash are needed to chain on; one statement inserts them all.
         long seq = 0;
@@ -107,79 +107,125 @@ internal sealed class SqliteAuditStore(SqliteGatewayStore store, TimeProvider ti
             }
         }
 
-        await using var insert = InsertCommand(connection, transaction);
-        await using var index = IndexCommand(connection, transaction);
-        insert.Prepare();
-        index.Prepare();
         var written = new AuditEntry[batch.Count];
+        var appends = new AuditAppend[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
             var next = written[i] = AuditChain.Next(seq, hash, time.GetUtcNow(), batch[i].Entry, batch[i].Payload);
-            Bind(insert, next);
-            await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
-            BindIndex(index, next, batch[i].Entry);
-            await index.ExecuteNonQueryAsync().ConfigureAwait(false);
+            appends[i] = batch[i].Entry;
             (seq, hash) = (next.Seq, next.EntryHash);
         }
 
+        await InsertRowsAsync(connection, transaction, written, appends, CancellationToken.None).ConfigureAwait(false);
         return written;
     }
 
-    private static SqliteCommand InsertCommand(SqliteConnection connection, SqliteTransaction transaction)
+    private const string InsertEntry = $"INSERT INTO audit_entries ({Columns}) VALUES (@seq, @ts, @type, @call, @session, @approval, @identity, @prev, @payloadHash, @entryHash, @payload, @instance, @lease);";
+
+    private static readonly string[] EntryParameters = ["@seq", "@ts", "@type", "@call", "@session", "@approval", "@identity", "@prev", "@payloadHash", "@entryHash", "@payload", "@instance", "@lease"];
+
+    private const string InsertIndex = "INSERT INTO audit_index (seq, call_id, tool, target, decision, outcome, ts) VALUES (@seq, @call, @tool, @target, @decision, @outcome, @ts);";
+
+    private static readonly string[] IndexParameters = ["@seq", "@call", "@tool", "@target", "@decision", "@outcome", "@ts"];
+
+    /// <summary>
+    /// Inserts entries and their index rows: as one batch of statements — one round trip — where
+    /// the provider has batches (PostgreSQL), otherwise with two prepared statements run per entry
+    /// (SQLite, in process).
+    /// </summary>
+    private static async Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, AuditEntry[] entries, AuditAppend[] appends, CancellationToken cancellationToken)
     {
-        var insert = Command(connection, transaction, $"INSERT INTO audit_entries ({Columns}) VALUES ($seq, $ts, $type, $call, $session, $approval, $identity, $prev, $payloadHash, $entryHash, $payload, $instance, $lease);");
-        foreach (var name in (string[])["$seq", "$ts", "$type", "$call", "$session", "$approval", "$identity", "$prev", "$payloadHash", "$entryHash", "$payload", "$instance", "$lease"])
+        if (connection.CanCreateBatch)
         {
-            insert.Parameters.Add(new SqliteParameter { ParameterName = name });
+            await using var batch = connection.CreateBatch();
+            batch.Transaction = transaction;
+            for (var i = 0; i < entries.Length; i++)
+            {
+                batch.BatchCommands.Add(BatchCommand(batch, InsertEntry, EntryParameters, EntryValues(entries[i])));
+                batch.BatchCommands.Add(BatchCommand(batch, InsertIndex, IndexParameters, IndexValues(entries[i], appends[i])));
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return;
         }
 
-        return insert;
+        await using var insert = Prepared(connection, transaction, InsertEntry, EntryParameters);
+        await using var index = Prepared(connection, transaction, InsertIndex, IndexParameters);
+        for (var i = 0; i < entries.Length; i++)
+        {
+            Bind(insert, EntryValues(entries[i]));
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            Bind(index, IndexValues(entries[i], appends[i]));
+            await index.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    private static SqliteCommand IndexCommand(SqliteConnection connection, SqliteTransaction transaction)
+    private static DbBatchCommand BatchCommand(DbBatch batch, string sql, string[] names, object[] values)
     {
-        var index = Command(connection, transaction, "INSERT INTO audit_index (seq, call_id, tool, target, decision, outcome, ts) VALUES ($seq, $call, $tool, $target, $decision, $outcome, $ts);");
-        foreach (var name in (string[])["$seq", "$call", "$tool", "$target", "$decision", "$outcome", "$ts"])
+        var command = batch.CreateBatchCommand();
+        command.CommandText = sql;
+        for (var i = 0; i < names.Length; i++)
         {
-            index.Parameters.Add(new SqliteParameter { ParameterName = name });
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = names[i];
+            parameter.Value = values[i];
+            command.Parameters.Add(parameter);
         }
 
-        return index;
+        return command;
+    }
+
+    private static DbCommand Prepared(DbConnection connection, DbTransaction transaction, string sql, string[] names)
+    {
+        var command = Command(connection, transaction, sql);
+        foreach (var name in names)
+        {
+            command.Parameters.Add(Parameter(command, name, null));
+        }
+
+        command.Prepare();
+        return command;
+    }
+
+    private static void Bind(DbCommand command, object[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i];
+        }
     }
 
     /// <summary>The index row of an entry: what its payload says of the call (tool, target, decision, outcome), read from the payload as appended.</summary>
-    private static void BindIndex(SqliteCommand index, AuditEntry next, AuditAppend entry)
-    {
-        var values = index.Parameters;
-        values[0].Value = next.Seq;
-        values[1].Value = Value(next.Ids.CallId);
-        values[2].Value = Value(Text(entry.Payload["tool"]));
-        values[3].Value = Value(Text(entry.Payload["target"]));
-        values[4].Value = Value(Text(entry.Payload["decision"]?["decision"]));
-        values[5].Value = Value(Text(entry.Payload["outcome"]));
-        values[6].Value = AuditChain.FormatTimestamp(next.Timestamp);
+    private static object[] IndexValues(AuditEntry next, AuditAppend entry) =>
+    [
+        next.Seq,
+        Value(next.Ids.CallId),
+        Value(Text(entry.Payload["tool"])),
+        Value(Text(entry.Payload["target"])),
+        Value(Text(entry.Payload["decision"]?["decision"])),
+        Value(Text(entry.Payload["outcome"])),
+        AuditChain.FormatTimestamp(next.Timestamp),
+    ];
 
-        static string? Text(System.Text.Json.Nodes.JsonNode? node) =>
-            node is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
-    }
+    private static string? Text(System.Text.Json.Nodes.JsonNode? node) =>
+        node is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
-    private static void Bind(SqliteCommand insert, AuditEntry next)
-    {
-        var values = insert.Parameters;
-        values[0].Value = next.Seq;
-        values[1].Value = AuditChain.FormatTimestamp(next.Timestamp);
-        values[2].Value = next.Type;
-        values[3].Value = Value(next.Ids.CallId);
-        values[4].Value = Value(next.Ids.SessionId);
-        values[5].Value = Value(next.Ids.ApprovalId);
-        values[6].Value = Value(next.Ids.Identity);
-        values[7].Value = next.PrevHash;
-        values[8].Value = next.PayloadHash;
-        values[9].Value = next.EntryHash;
-        values[10].Value = next.Payload!;
-        values[11].Value = Value(next.Lease?.InstanceId);
-        values[12].Value = next.Lease is { } lease ? AuditChain.FormatTimestamp(lease.Until) : DBNull.Value;
-    }
+    private static object[] EntryValues(AuditEntry next) =>
+    [
+        next.Seq,
+        AuditChain.FormatTimestamp(next.Timestamp),
+        next.Type,
+        Value(next.Ids.CallId),
+        Value(next.Ids.SessionId),
+        Value(next.Ids.ApprovalId),
+        Value(next.Ids.Identity),
+        next.PrevHash,
+        next.PayloadHash,
+        next.EntryHash,
+        next.Payload!,
+        Value(next.Lease?.InstanceId),
+        next.Lease is { } lease ? AuditChain.FormatTimestamp(lease.Until) : DBNull.Value,
+    ];
 
     /// <summary>Batches committed by this process and the entries they held.</summary>
     public AuditBatchCounters Counters => new(Interlocked.Read(ref _commits), Interlocked.Read(ref _committedEntries));
@@ -203,11 +249,11 @@ internal sealed class SqliteAuditStore(SqliteGatewayStore store, TimeProvider ti
                     transaction,
                     $"""
                     SELECT {Columns} FROM audit_entries s
-                    WHERE s.type = 'call.started' AND s.lease_until < $now
+                    WHERE s.type = 'call.started' AND s.lease_until < @now
                       AND NOT EXISTS (SELECT 1 FROM audit_entries f WHERE f.call_id = s.call_id AND f.seq > s.seq AND f.type IN ('call.finished', 'call.abandoned'))
                     ORDER BY s.seq;
                     """,
-                    ("$now", AuditChain.FormatTimestamp(now))))
+                    ("@now", AuditChain.FormatTimestamp(now))))
                 await using (var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
                 {
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -233,29 +279,24 @@ internal sealed class SqliteAuditStore(SqliteGatewayStore store, TimeProvider ti
             },
             cancellationToken);
 
-    internal async Task<AuditEntry> AppendInTransactionAsync(SqliteConnection connection, SqliteTransaction transaction, AuditAppend entry, CancellationToken cancellationToken)
+    internal async Task<AuditEntry> AppendInTransactionAsync(DbConnection connection, DbTransaction transaction, AuditAppend entry, CancellationToken cancellationToken)
     {
         var head = await ReadHeadAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         return await InsertAsync(connection, transaction, head, entry, AuditChain.Payload(entry), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The chain head, read inside the write transaction, never cached: another process may have appended.</summary>
-    private static async Task<AuditEntry?> ReadHeadAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    private static async Task<AuditEntry?> ReadHeadAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         await using var last = Command(connection, transaction, $"SELECT {Columns} FROM audit_entries ORDER BY seq DESC LIMIT 1;");
         await using var reader = await last.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
     }
 
-    private async Task<AuditEntry> InsertAsync(SqliteConnection connection, SqliteTransaction transaction, AuditEntry? head, AuditAppend entry, (string Text, string Hash) payload, CancellationToken cancellationToken)
+    private async Task<AuditEntry> InsertAsync(DbConnection connection, DbTransaction transaction, AuditEntry? head, AuditAppend entry, (string Text, string Hash) payload, CancellationToken cancellationToken)
     {
         var next = AuditChain.Next(head, time.GetUtcNow(), entry, payload);
-        await using var insert = InsertCommand(connection, transaction);
-        Bind(insert, next);
-        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await using var index = IndexCommand(connection, transaction);
-        BindIndex(index, next, entry);
-        await index.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await InsertRowsAsync(connection, transaction, [next], [entry], cancellationToken).ConfigureAwait(false);
         return next;
     }
 
@@ -276,58 +317,58 @@ internal sealed class SqliteAuditStore(SqliteGatewayStore store, TimeProvider ti
         var parameters = new List<(string, object)>();
         if (query.AfterSeq is { } after)
         {
-            sql.Append(" AND seq > $after");
-            parameters.Add(("$after", after));
+            sql.Append(" AND seq > @after");
+            parameters.Add(("@after", after));
         }
 
         if (query.Since is { } since)
         {
-            sql.Append(" AND ts >= $since");
-            parameters.Add(("$since", AuditChain.FormatTimestamp(since)));
+            sql.Append(" AND ts >= @since");
+            parameters.Add(("@since", AuditChain.FormatTimestamp(since)));
         }
 
         if (query.Until is { } until)
         {
-            sql.Append(" AND ts <= $until");
-            parameters.Add(("$until", AuditChain.FormatTimestamp(until)));
+            sql.Append(" AND ts <= @until");
+            parameters.Add(("@until", AuditChain.FormatTimestamp(until)));
         }
 
         if (query.Identity is { } identity)
         {
-            sql.Append(" AND identity = $identity");
-            parameters.Add(("$identity", identity));
+            sql.Append(" AND identity = @identity");
+            parameters.Add(("@identity", identity));
         }
 
         if (query.SessionId is { } session)
         {
-            sql.Append(" AND session_id = $session");
-            parameters.Add(("$session", session));
+            sql.Append(" AND session_id = @session");
+            parameters.Add(("@session", session));
         }
 
         // Tool and decision are properties of a call: every entry of a call that matches.
         if (query.Tool is { } tool)
         {
-            sql.Append(" AND call_id IN (SELECT call_id FROM audit_index WHERE tool = $tool AND call_id IS NOT NULL)");
-            parameters.Add(("$tool", tool));
+            sql.Append(" AND call_id IN (SELECT call_id FROM audit_index WHERE tool = @tool AND call_id IS NOT NULL)");
+            parameters.Add(("@tool", tool));
         }
 
         if (query.Decision is { } decision)
         {
-            sql.Append(" AND call_id IN (SELECT call_id FROM audit_index WHERE decision = $decision AND call_id IS NOT NULL)");
-            parameters.Add(("$decision", decision));
+            sql.Append(" AND call_id IN (SELECT call_id FROM audit_index WHERE decision = @decision AND call_id IS NOT NULL)");
+            parameters.Add(("@decision", decision));
         }
 
         if (query.ApprovalId is { } approval)
         {
-            sql.Append(" AND (approval_id = $approval OR call_id IN (SELECT call_id FROM audit_entries WHERE approval_id = $approval AND call_id IS NOT NULL))");
-            parameters.Add(("$approval", approval));
+            sql.Append(" AND (approval_id = @approval OR call_id IN (SELECT call_id FROM audit_entries WHERE approval_id = @approval AND call_id IS NOT NULL))");
+            parameters.Add(("@approval", approval));
         }
 
         sql.Append(" ORDER BY seq");
         if (query.Limit is { } limit)
         {
-            sql.Append(" LIMIT $limit");
-            parameters.Add(("$limit", limit));
+            sql.Append(" LIMIT @limit");
+            parameters.Add(("@limit", limit));
         }
 
         sql.Append(';');
@@ -343,7 +384,7 @@ internal sealed class SqliteAuditStore(SqliteGatewayStore store, TimeProvider ti
         }
     }
 
-    private static AuditEntry Read(SqliteDataReader reader)
+    private static AuditEntry Read(DbDataReader reader)
     {
         var seq = reader.GetInt64(0);
         try
@@ -356,7 +397,7 @@ internal sealed class SqliteAuditStore(SqliteGatewayStore store, TimeProvider ti
         }
     }
 
-    private static AuditEntry ReadEntry(SqliteDataReader reader, long seq) => new(
+    private static AuditEntry ReadEntry(DbDataReader reader, long seq) => new(
         seq,
         AuditChain.ParseTimestamp(reader.GetString(1)),
         reader.GetString(2),
