@@ -1,6 +1,5 @@
 using McpGateway.Configuration;
 using McpGateway.Storage;
-using McpGateway.Storage.Sqlite;
 
 namespace McpGateway.Cli;
 
@@ -22,7 +21,7 @@ internal static class StoreAccess
 
         try
         {
-            var store = await SqliteGatewayStore.OpenAsync(configuration.DataDirectory, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            var store = await GatewayStores.OpenAsync(configuration, TimeProvider.System, cancellationToken).ConfigureAwait(false);
             return (configuration, store);
         }
         catch (StoreUnavailableException ex)

@@ -13,7 +13,7 @@ public static class ConfigurationLoader
 {
     public const string Section = "McpGateway";
 
-    private static readonly string[] KnownKeys = ["DataDirectory", "Policies", "Groups", "Identities", "Targets", "Anonymous", "Http", "Timings", "Approvals", "PublicUrl", "Masking", "Audit"];
+    private static readonly string[] KnownKeys = ["DataDirectory", "Policies", "Groups", "Identities", "Targets", "Anonymous", "Http", "Timings", "Approvals", "PublicUrl", "Masking", "Audit", "Store"];
 
     /// <summary>
     /// Loads the configuration a verb was given (<c>--config</c>, <c>MCPGW_CONFIG</c>, else the file
@@ -84,6 +84,8 @@ public static class ConfigurationLoader
         var tokenKey = ReadMasking(section.GetSection("Masking"), baseDirectory, errors);
         var audit = AuditOptions.Read(section.GetSection("Audit"), baseDirectory, dataDirectory, errors);
         var auditPayloads = ReadAudit(section.GetSection("Audit"), baseDirectory, errors);
+        var store = StoreOptions.Read(section.GetSection("Store"), baseDirectory, errors);
+        store.Validate(section.Path, audit, auditPayloads, errors);
         if (errors.Count > 0)
         {
             throw ConfigurationException.FromErrors(file, errors);
@@ -105,6 +107,7 @@ public static class ConfigurationLoader
             MaskingTokenKey = tokenKey,
             Audit = audit,
             AuditPayloads = auditPayloads,
+            Store = store,
         };
     }
 

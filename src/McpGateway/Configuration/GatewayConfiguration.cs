@@ -119,9 +119,12 @@ public sealed class GatewayConfiguration
     /// <summary>Payload retention and the request-hash key (<c>McpGateway:Audit</c>).</summary>
     public AuditPayloadOptions AuditPayloads { get; init; } = AuditPayloadOptions.Default;
 
+    /// <summary>Where keys, approvals and the chain are kept (<c>McpGateway:Store</c>).</summary>
+    public StoreOptions Store { get; init; } = StoreOptions.Default;
+
     /// <summary>Every secret the configuration references, for the held-secret redactor.</summary>
     public IEnumerable<SecretReference> SecretReferences =>
-        Targets.Values.SelectMany(kind => kind.Values).SelectMany(t => t.Secrets).Concat(Approvals.Secrets).Concat(MaskingTokenKey is { } key ? [key] : []).Concat(AuditOrDefault.Secrets).Concat(AuditPayloads.Secrets);
+        Targets.Values.SelectMany(kind => kind.Values).SelectMany(t => t.Secrets).Concat(Approvals.Secrets).Concat(MaskingTokenKey is { } key ? [key] : []).Concat(AuditOrDefault.Secrets).Concat(AuditPayloads.Secrets).Concat(Store.Secrets);
 
     /// <summary>The target <paramref name="name"/> of <paramref name="kind"/>, when it is configured and of type <typeparamref name="T"/>.</summary>
     public T? Target<T>(string kind, string name)

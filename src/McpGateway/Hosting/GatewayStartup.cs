@@ -2,7 +2,6 @@ using McpGateway.Audit.Checkpoints;
 using McpGateway.Configuration;
 using McpGateway.Policies.Loading;
 using McpGateway.Runtime;
-using McpGateway.Storage.Sqlite;
 using McpGateway.Storage;
 
 namespace McpGateway.Hosting;
@@ -18,7 +17,7 @@ internal static class GatewayStartup
 
             // The store first: it proves the data folder can be written before anything (a
             // generated key) is created in it.
-            var store = await SqliteGatewayStore.OpenAsync(configuration.DataDirectory, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            var store = await GatewayStores.OpenAsync(configuration, TimeProvider.System, cancellationToken).ConfigureAwait(false);
             GatewayRuntime runtime;
             try
             {

@@ -1,3 +1,4 @@
+using McpGateway.Configuration;
 using System.Text.Json.Nodes;
 using McpGateway.Audit;
 using McpGateway.Storage;
@@ -5,15 +6,17 @@ using McpGateway.Storage;
 namespace McpGateway.Tests.Approvals;
 
 /// <summary>The approval store: conditional changes committed with their entries, the pending cap, identical requests, claims that only one writer wins.</summary>
-public sealed class ApprovalStoreTests : IAsyncLifetime
+public class ApprovalStoreTests : IAsyncLifetime
 {
+    protected virtual StoreKind Kind => StoreKind.Sqlite;
+
     private TemporaryStore _store = null!;
 
-    public async Task InitializeAsync() => _store = await TemporaryStore.CreateAsync();
+    public async Task InitializeAsync() => _store = await TemporaryStore.CreateAsync(Kind);
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
 
-    [Fact]
+    [StoreFact]
     public async Task A_request_is_stored_with_its_entry_and_an_identical_pending_one_is_returned_instead_of_a_second()
     {
         var (opening, stored) = await OpenAsync(Record("apr_000000000000000000000001", "h1"));
@@ -28,7 +31,7 @@ public sealed class ApprovalStoreTests : IAsyncLifetime
         (await _store.Store.Approvals.GetAsync(stored.Id, CancellationToken.None))!.Detail["note"]!.GetValue<string>().Should().Be("kept");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_pending_cap_counts_only_live_pending_requests_of_the_requester()
     {
         await OpenAsync(Record("apr_000000000000000000000011", "a"), max: 2);
@@ -41,7 +44,7 @@ public sealed class ApprovalStoreTests : IAsyncLifetime
         (await _store.Store.Audit.ReadAsync(AuditQuery.All, CancellationToken.None).ToListAsync()).Should().HaveCount(3, "a refused request records nothing here");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Of_many_concurrent_claims_exactly_one_wins()
     {
         var (_, record) = await OpenAsync(Record("apr_000000000000000000000021", "x") with { Status = ApprovalStatus.Approved });
@@ -55,7 +58,7 @@ public sealed class ApprovalStoreTests : IAsyncLifetime
         (await _store.Store.Approvals.GetAsync(record!.Id, CancellationToken.None))!.Status.Should().Be(ApprovalStatus.Executing);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_change_that_fails_commits_nothing_neither_state_nor_vote_nor_entry()
     {
         var (_, record) = await OpenAsync(Record("apr_000000000000000000000031", "y"));
@@ -73,7 +76,7 @@ public sealed class ApprovalStoreTests : IAsyncLifetime
         (await _store.Store.Audit.ReadAsync(AuditQuery.All, CancellationToken.None).CountAsync()).Should().Be(before);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Job_leases_go_to_one_holder_until_they_end()
     {
         var now = DateTimeOffset.UtcNow;
@@ -106,4 +109,10 @@ public sealed class ApprovalStoreTests : IAsyncLifetime
         Detail = new JsonObject { ["note"] = "kept" },
         Sensitive = new JsonObject { ["arguments"] = "{}" },
     };
+}
+
+/// <summary>The same tests on the PostgreSQL store.</summary>
+public sealed class PostgresApprovalStoreTests : ApprovalStoreTests, IPostgresStoreTests
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
 }

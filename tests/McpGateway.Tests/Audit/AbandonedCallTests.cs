@@ -1,17 +1,20 @@
+using McpGateway.Configuration;
 using System.Text.Json.Nodes;
 using McpGateway.Audit;
 using Microsoft.Extensions.Time.Testing;
 
 namespace McpGateway.Tests.Audit;
 
-public sealed class AbandonedCallTests
+public class AbandonedCallTests
 {
+    protected virtual StoreKind Kind => StoreKind.Sqlite;
+
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
 
-    [Fact]
+    [StoreFact]
     public async Task Only_starts_whose_lease_ended_without_a_finish_are_marked_once()
     {
-        await using var temporary = await TemporaryStore.CreateAsync(_time);
+        await using var temporary = await TemporaryStore.CreateAsync(Kind, _time);
         var audit = temporary.Store.Audit;
         var now = _time.GetUtcNow();
         await Start(audit, "crashed", now.AddMinutes(1));
@@ -32,10 +35,10 @@ public sealed class AbandonedCallTests
         (await AuditVerifier.VerifyAsync(audit, CancellationToken.None)).Intact.Should().BeTrue();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Concurrent_markers_mark_each_call_once()
     {
-        await using var temporary = await TemporaryStore.CreateAsync(_time);
+        await using var temporary = await TemporaryStore.CreateAsync(Kind, _time);
         for (var i = 0; i < 5; i++)
         {
             await Start(temporary.Store.Audit, $"c{i}", _time.GetUtcNow().AddSeconds(1));
@@ -47,10 +50,10 @@ public sealed class AbandonedCallTests
         results.Sum(r => r.Count).Should().Be(5);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_lease_changed_beside_its_entry_is_caught_by_verify()
     {
-        await using var temporary = await TemporaryStore.CreateAsync(_time);
+        await using var temporary = await TemporaryStore.CreateAsync(Kind, _time);
         await Start(temporary.Store.Audit, "live", _time.GetUtcNow().AddHours(1));
 
         temporary.Execute("UPDATE audit_entries SET lease_until = '2000-01-01T00:00:00.000Z' WHERE seq = 1;");
@@ -62,4 +65,10 @@ public sealed class AbandonedCallTests
 
     private static Task<AuditEntry> Start(IAuditStore audit, string callId, DateTimeOffset leaseUntil) =>
         audit.AppendAsync(new AuditAppend(AuditEventTypes.CallStarted, new AuditIds(callId, "s", null, "agent"), new JsonObject { ["tool"] = "http_call" }, new AuditLease("gw-old", leaseUntil)), CancellationToken.None);
+}
+
+/// <summary>The same tests on the PostgreSQL store.</summary>
+public sealed class PostgresAbandonedCallTests : AbandonedCallTests, IPostgresStoreTests
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
 }

@@ -1,15 +1,18 @@
+using McpGateway.Configuration;
 using System.Text.Json.Nodes;
 using McpGateway.Audit;
 using McpGateway.Storage;
 
 namespace McpGateway.Tests.Audit;
 
-public sealed class AuditChainTests
+public class AuditChainTests
 {
-    [Fact]
+    protected virtual StoreKind Kind => StoreKind.Sqlite;
+
+    [StoreFact]
     public async Task Appended_entries_chain_and_verify()
     {
-        await using var temporary = await TemporaryStore.CreateAsync();
+        await using var temporary = await TemporaryStore.CreateAsync(Kind);
         var first = await AppendAsync(temporary, "call.started", "c1");
         var second = await AppendAsync(temporary, "call.finished", "c1");
 
@@ -23,10 +26,10 @@ public sealed class AuditChainTests
         result.Head!.EntryHash.Should().Be(second.EntryHash);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_entry_hash_covers_exactly_the_documented_header()
     {
-        await using var temporary = await TemporaryStore.CreateAsync();
+        await using var temporary = await TemporaryStore.CreateAsync(Kind);
         var entry = await temporary.Store.Audit.AppendAsync(new AuditAppend("call.refused", new AuditIds("call-1", "s-1", null, "agent"), new JsonObject { ["b"] = 2, ["a"] = "x" }), CancellationToken.None);
 
         var header = $$"""{"approvalId":null,"callId":"call-1","identity":"agent","payloadHash":"{{entry.PayloadHash}}","prevHash":"{{AuditChain.Genesis}}","seq":1,"sessionId":"s-1","ts":"{{AuditChain.FormatTimestamp(entry.Timestamp)}}","type":"call.refused"}""";
@@ -35,10 +38,10 @@ public sealed class AuditChainTests
         entry.PayloadHash.Should().Be(AuditChain.HashText("""{"a":"x","b":2}"""));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_start_carries_its_instance_and_lease_inside_the_hashed_payload()
     {
-        await using var temporary = await TemporaryStore.CreateAsync();
+        await using var temporary = await TemporaryStore.CreateAsync(Kind);
         var until = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
         var entry = await temporary.Store.Audit.AppendAsync(new AuditAppend(AuditEventTypes.CallStarted, new AuditIds("c"), [], new AuditLease("instance-7", until)), CancellationToken.None);
@@ -48,10 +51,10 @@ public sealed class AuditChainTests
         stored.Lease.Should().Be(new AuditLease("instance-7", until));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_purged_payload_still_verifies_by_its_header()
     {
-        await using var temporary = await TemporaryStore.CreateAsync();
+        await using var temporary = await TemporaryStore.CreateAsync(Kind);
         await AppendAsync(temporary, "call.started", "c1");
         await AppendAsync(temporary, "call.finished", "c1");
         temporary.Execute("UPDATE audit_entries SET payload = NULL WHERE seq = 1;");
@@ -62,10 +65,10 @@ public sealed class AuditChainTests
         result.Purged.Should().Be(1);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Export_filters_by_time_and_identity_and_streams_json_lines()
     {
-        await using var temporary = await TemporaryStore.CreateAsync();
+        await using var temporary = await TemporaryStore.CreateAsync(Kind);
         await temporary.Store.Audit.AppendAsync(new AuditAppend("a", new AuditIds(Identity: "alice"), new JsonObject { ["n"] = 1 }), CancellationToken.None);
         await temporary.Store.Audit.AppendAsync(new AuditAppend("b", new AuditIds(Identity: "bob"), new JsonObject { ["n"] = 2 }), CancellationToken.None);
         using var writer = new StringWriter();
@@ -81,10 +84,10 @@ public sealed class AuditChainTests
         line["entryHash"]!.GetValue<string>().Should().HaveLength(64);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Exports_still_work_when_a_payload_was_replaced_by_something_that_is_not_json()
     {
-        await using var temporary = await TemporaryStore.CreateAsync();
+        await using var temporary = await TemporaryStore.CreateAsync(Kind);
         await AppendAsync(temporary, "call.started", "c1");
         temporary.Execute("UPDATE audit_entries SET payload = 'not json {' WHERE seq = 1;");
         using var jsonl = new StringWriter();
@@ -100,10 +103,10 @@ public sealed class AuditChainTests
         (await AuditVerifier.VerifyAsync(temporary.Store.Audit, CancellationToken.None)).FirstBad.Should().Be(1);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Threads_appending_at_once_keep_one_unbroken_chain()
     {
-        await using var temporary = await TemporaryStore.CreateAsync();
+        await using var temporary = await TemporaryStore.CreateAsync(Kind);
 
         await Parallel.ForAsync(0, 200, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
             await temporary.Store.Audit.AppendAsync(new AuditAppend("t", new AuditIds($"c{i}"), new JsonObject { ["i"] = i }), ct));
@@ -113,10 +116,10 @@ public sealed class AuditChainTests
         result.Entries.Should().Be(200);
     }
 
-    [Fact]
+    [SqliteFact]
     public async Task An_append_the_store_cannot_make_durable_throws()
     {
-        await using var temporary = await TemporaryStore.CreateAsync(busyTimeout: TimeSpan.FromMilliseconds(300));
+        await using var temporary = await TemporaryStore.CreateAsync(Kind, busyTimeout: TimeSpan.FromMilliseconds(300));
         await AppendAsync(temporary, "call.started", "c0");
 
         // Another writer holds the database: the append cannot become durable in time.
@@ -134,10 +137,10 @@ public sealed class AuditChainTests
         (await temporary.Store.Audit.ReadAsync(AuditQuery.All, CancellationToken.None).CountAsync()).Should().Be(1, "nothing half-written remains");
     }
 
-    [Fact]
+    [SqliteFact]
     public async Task An_append_to_a_corrupted_database_throws()
     {
-        await using var temporary = await TemporaryStore.CreateAsync();
+        await using var temporary = await TemporaryStore.CreateAsync(Kind);
         await AppendAsync(temporary, "call.started", "c0");
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         File.WriteAllBytes(temporary.DatabasePath, new byte[8192]);
@@ -149,4 +152,10 @@ public sealed class AuditChainTests
 
     private static Task<AuditEntry> AppendAsync(TemporaryStore temporary, string type, string callId) =>
         temporary.Store.Audit.AppendAsync(new AuditAppend(type, new AuditIds(callId, "session", null, "agent"), new JsonObject { ["tool"] = "http_call" }), CancellationToken.None);
+}
+
+/// <summary>The same tests on the PostgreSQL store.</summary>
+public sealed class PostgresAuditChainTests : AuditChainTests, IPostgresStoreTests
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
 }

@@ -3,7 +3,6 @@ using McpGateway.Audit;
 using McpGateway.Audit.Purge;
 using McpGateway.Configuration;
 using McpGateway.Storage;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
 namespace McpGateway.Tests.Audit;
@@ -12,22 +11,24 @@ namespace McpGateway.Tests.Audit;
 /// Purging payloads on the real SQLite store: headers stay and the chain verifies, the purge is
 /// recorded without the purged content, and what was not purged is still protected.
 /// </summary>
-public sealed class AuditPurgeTests : IAsyncLifetime
+public class AuditPurgeTests : IAsyncLifetime
 {
+    protected virtual StoreKind Kind => StoreKind.Sqlite;
+
     private const string Marker = "card-4111-1111-1111-1111-secret-note";
 
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
     private TemporaryStore _store = null!;
 
-    public async Task InitializeAsync() => _store = await TemporaryStore.CreateAsync(_time);
+    public async Task InitializeAsync() => _store = await TemporaryStore.CreateAsync(Kind, _time);
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
 
-    private McpGateway.Storage.Sqlite.SqliteGatewayStore Store => _store.Store;
+    private McpGateway.Storage.Relational.RelationalGatewayStore Store => _store.Store;
 
     private AuditPurgeService Purges => new(Store, new AuditRecorder(Store.Audit, new HeldSecrets(_time)), _time);
 
-    [Fact]
+    [StoreFact]
     public async Task An_erasure_purges_only_the_identitys_older_payloads_keeps_every_header_and_verify_passes()
     {
         await SeedAsync();
@@ -46,7 +47,7 @@ public sealed class AuditPurgeTests : IAsyncLifetime
         verification.Entries.Should().Be(headers.Count + 1);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_purge_is_recorded_with_who_asked_the_selector_and_the_count_never_the_content()
     {
         await SeedAsync();
@@ -65,7 +66,7 @@ public sealed class AuditPurgeTests : IAsyncLifetime
         record.Payload.Should().NotContain(Marker);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_tampered_payload_of_an_entry_that_was_not_purged_is_still_detected()
     {
         await SeedAsync();
@@ -79,7 +80,7 @@ public sealed class AuditPurgeTests : IAsyncLifetime
         verification.Problem.Should().Contain("payload was changed");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_purged_entry_cannot_be_given_back_a_different_payload_without_verify_failing()
     {
         await SeedAsync();
@@ -91,7 +92,7 @@ public sealed class AuditPurgeTests : IAsyncLifetime
         (await AuditVerifier.VerifyAsync(Store.Audit, CancellationToken.None)).FirstBad.Should().Be(purged.Seq);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Retention_purges_everyones_old_payloads_but_never_the_records_of_purges()
     {
         await SeedAsync();
@@ -110,7 +111,7 @@ public sealed class AuditPurgeTests : IAsyncLifetime
         (await AuditVerifier.VerifyAsync(Store.Audit, CancellationToken.None)).Intact.Should().BeTrue();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Final_approval_requests_lose_their_stored_request_pending_ones_keep_what_they_need_to_run()
     {
         var final = Approval("apr_000000000000000000000001") with { Status = ApprovalStatus.Executed, FinalAt = _time.GetUtcNow() };
@@ -166,19 +167,12 @@ public sealed class AuditPurgeTests : IAsyncLifetime
     };
 
     /// <summary>Every column but the payload, per row.</summary>
-    private List<string> Headers()
-    {
-        using var connection = new SqliteConnection($"Data Source={_store.DatabasePath};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT seq, ts, type, call_id, session_id, approval_id, identity, prev_hash, payload_hash, entry_hash, instance_id, lease_until FROM audit_entries ORDER BY seq;";
-        using var reader = command.ExecuteReader();
-        var rows = new List<string>();
-        while (reader.Read())
-        {
-            rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "∅" : reader.GetValue(i).ToString())));
-        }
+    private List<string> Headers() =>
+        _store.Rows("SELECT seq, ts, type, call_id, session_id, approval_id, identity, prev_hash, payload_hash, entry_hash, instance_id, lease_until FROM audit_entries ORDER BY seq;");
+}
 
-        return rows;
-    }
+/// <summary>The same tests on the PostgreSQL store.</summary>
+public sealed class PostgresAuditPurgeTests : AuditPurgeTests, IPostgresStoreTests
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
 }

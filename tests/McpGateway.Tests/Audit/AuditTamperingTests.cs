@@ -1,12 +1,15 @@
+using McpGateway.Configuration;
 using System.Text.Json.Nodes;
 using McpGateway.Audit;
 
 namespace McpGateway.Tests.Audit;
 
 /// <summary>Every kind of tampering with a real SQLite file is caught, and the first bad entry named.</summary>
-public sealed class AuditTamperingTests
+public class AuditTamperingTests
 {
-    [Theory]
+    protected virtual StoreKind Kind => StoreKind.Sqlite;
+
+    [StoreTheory]
     [InlineData("UPDATE audit_entries SET payload = '{\"tool\":\"nothing-to-see\"}' WHERE seq = 3;", 3, "payload was changed")]
     [InlineData("UPDATE audit_entries SET type = 'call.finished' WHERE seq = 3;", 3, "header was changed")]
     [InlineData("UPDATE audit_entries SET ts = '2020-01-01T00:00:00.000Z' WHERE seq = 3;", 3, "header was changed")]
@@ -29,7 +32,7 @@ public sealed class AuditTamperingTests
         result.Problem.Should().Contain(problem);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_edit_with_a_recomputed_hash_is_caught_by_the_next_entry()
     {
         await using var temporary = await ChainOfFiveAsync();
@@ -45,7 +48,7 @@ public sealed class AuditTamperingTests
         result.Problem.Should().Contain("entry 3 was changed");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_inserted_entry_is_detected()
     {
         await using var temporary = await ChainOfFiveAsync();
@@ -64,7 +67,7 @@ public sealed class AuditTamperingTests
         result.Problem.Should().Contain("does not chain to entry 3");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Swapped_entries_are_detected()
     {
         await using var temporary = await ChainOfFiveAsync();
@@ -76,9 +79,9 @@ public sealed class AuditTamperingTests
         result.Problem.Should().Contain("does not chain to entry 1");
     }
 
-    private static async Task<TemporaryStore> ChainOfFiveAsync()
+    private async Task<TemporaryStore> ChainOfFiveAsync()
     {
-        var temporary = await TemporaryStore.CreateAsync();
+        var temporary = await TemporaryStore.CreateAsync(Kind);
         for (var i = 1; i <= 5; i++)
         {
             await temporary.Store.Audit.AppendAsync(new AuditAppend(i % 2 == 1 ? "call.started" : "call.finished", new AuditIds($"c{(i + 1) / 2}", "s", null, "agent"), new JsonObject { ["tool"] = "http_call", ["n"] = i }), CancellationToken.None);
@@ -87,4 +90,10 @@ public sealed class AuditTamperingTests
         (await AuditVerifier.VerifyAsync(temporary.Store.Audit, CancellationToken.None)).Intact.Should().BeTrue();
         return temporary;
     }
+}
+
+/// <summary>The same tests on the PostgreSQL store.</summary>
+public sealed class PostgresAuditTamperingTests : AuditTamperingTests, IPostgresStoreTests
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
 }

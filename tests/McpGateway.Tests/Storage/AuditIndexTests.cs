@@ -1,15 +1,18 @@
+using McpGateway.Configuration;
 using System.Text.Json.Nodes;
 using McpGateway.Audit;
 
 namespace McpGateway.Tests.Storage;
 
 /// <summary>The chain's index: written with each entry (batched or not), and the filters it serves match every entry of a call.</summary>
-public sealed class AuditIndexTests
+public class AuditIndexTests
 {
-    [Fact]
+    protected virtual StoreKind Kind => StoreKind.Sqlite;
+
+    [StoreFact]
     public async Task Tool_decision_session_and_approval_filters_return_every_entry_of_the_matching_calls()
     {
-        await using var temporary = await TemporaryStore.CreateAsync();
+        await using var temporary = await TemporaryStore.CreateAsync(Kind);
         var audit = temporary.Store.Audit;
         await Task.WhenAll(
             CallAsync(audit, "call-sql", "run_sql", "allow", "s-1"),
@@ -38,12 +41,11 @@ public sealed class AuditIndexTests
     private static async Task<List<string?>> CallsAsync(IAuditStore audit, AuditQuery query) =>
         await audit.ReadAsync(query, CancellationToken.None).Select(e => e.Ids.CallId).ToListAsync();
 
-    private static long ScalarCount(TemporaryStore temporary, string sql)
-    {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={temporary.DatabasePath};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)command.ExecuteScalar()!;
-    }
+    private static long ScalarCount(TemporaryStore temporary, string sql) => Convert.ToInt64(temporary.Scalar(sql), System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>The same tests on the PostgreSQL store.</summary>
+public sealed class PostgresAuditIndexTests : AuditIndexTests, IPostgresStoreTests
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
 }

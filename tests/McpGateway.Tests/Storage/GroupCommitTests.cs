@@ -1,3 +1,4 @@
+using McpGateway.Configuration;
 using System.Text.Json.Nodes;
 using McpGateway.Audit;
 using McpGateway.Storage;
@@ -11,12 +12,14 @@ namespace McpGateway.Tests.Storage;
 /// own durable entry, the chain stays one valid chain, and a batch that cannot be written fails
 /// every caller in it — then the store recovers by itself.
 /// </summary>
-public sealed class GroupCommitTests
+public class GroupCommitTests
 {
-    [Fact]
+    protected virtual StoreKind Kind => StoreKind.Sqlite;
+
+    [StoreFact]
     public async Task Concurrent_appends_share_commits_and_still_make_one_valid_chain_with_each_caller_its_own_entry()
     {
-        await using var temporary = await TemporaryStore.CreateAsync();
+        await using var temporary = await TemporaryStore.CreateAsync(Kind);
         const int Writers = 48, Each = 40;
 
         var results = await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
@@ -42,11 +45,11 @@ public sealed class GroupCommitTests
         batches.Commits.Should().BeLessThan(batches.Entries, "entries queued during a commit go into the next one together");
     }
 
-    [Fact]
-    public async Task Two_stores_on_one_file_appending_at_once_make_one_valid_chain()
+    [StoreFact]
+    public async Task Two_stores_on_one_database_appending_at_once_make_one_valid_chain()
     {
-        await using var first = await TemporaryStore.CreateAsync();
-        await using var second = await SqliteGatewayStore.OpenAsync(first.Folder, TimeProvider.System, CancellationToken.None);
+        await using var first = await TemporaryStore.CreateAsync(Kind);
+        await using var second = await first.OpenAnotherAsync();
 
         await Task.WhenAll(Enumerable.Range(0, 16).Select(w => Task.Run(async () =>
         {
@@ -62,10 +65,10 @@ public sealed class GroupCommitTests
         verified.Entries.Should().Be(400);
     }
 
-    [Fact]
+    [SqliteFact]
     public async Task A_batch_that_cannot_be_written_fails_every_caller_in_it_and_the_store_recovers_by_itself()
     {
-        await using var temporary = await TemporaryStore.CreateAsync(busyTimeout: TimeSpan.FromMilliseconds(300));
+        await using var temporary = await TemporaryStore.CreateAsync(Kind, busyTimeout: TimeSpan.FromMilliseconds(300));
         await temporary.Store.Audit.AppendAsync(Entry("call-before"), CancellationToken.None);
 
         // Another process holds the write lock.
@@ -94,10 +97,10 @@ public sealed class GroupCommitTests
         (await AuditVerifier.VerifyAsync(temporary.Store.Audit, CancellationToken.None)).Intact.Should().BeTrue();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_caller_that_stops_waiting_does_not_take_its_entry_out_of_the_chain_or_break_it()
     {
-        await using var temporary = await TemporaryStore.CreateAsync();
+        await using var temporary = await TemporaryStore.CreateAsync(Kind);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
 
@@ -113,4 +116,10 @@ public sealed class GroupCommitTests
 
     private static AuditAppend Entry(string callId) =>
         new(AuditEventTypes.CallFinished, new AuditIds(callId, "s-test", null, "agent"), new JsonObject { ["outcome"] = "ok", ["excerpt"] = new string('x', 200) });
+}
+
+/// <summary>The same tests on the PostgreSQL store.</summary>
+public sealed class PostgresGroupCommitTests : GroupCommitTests, IPostgresStoreTests
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
 }

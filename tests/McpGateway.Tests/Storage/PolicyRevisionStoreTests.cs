@@ -1,3 +1,4 @@
+using McpGateway.Configuration;
 using System.Text;
 using McpGateway.Storage;
 using McpGateway.Storage.Sqlite;
@@ -5,15 +6,17 @@ using McpGateway.Storage.Sqlite;
 namespace McpGateway.Tests.Storage;
 
 /// <summary>Policy revisions kept content-addressed in the real SQLite store, and the versioned migrations that made their tables.</summary>
-public sealed class PolicyRevisionStoreTests : IAsyncLifetime
+public class PolicyRevisionStoreTests : IAsyncLifetime
 {
+    protected virtual StoreKind Kind => StoreKind.Sqlite;
+
     private TemporaryStore _store = null!;
 
-    public async Task InitializeAsync() => _store = await TemporaryStore.CreateAsync();
+    public async Task InitializeAsync() => _store = await TemporaryStore.CreateAsync(Kind);
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
 
-    [Fact]
+    [StoreFact]
     public async Task A_revision_is_found_by_its_prefix_with_its_files_and_a_shared_file_is_stored_once()
     {
         var shared = File("common.yaml", "rules: []\n");
@@ -31,14 +34,10 @@ public sealed class PolicyRevisionStoreTests : IAsyncLifetime
         await ambiguous.Should().ThrowAsync<AmbiguousRevisionException>();
         (await _store.Store.PolicyRevisions.FindAsync("fedcba", CancellationToken.None)).Should().BeNull();
         (await _store.Store.PolicyRevisions.FindAsync("ab' OR 1=1 --", CancellationToken.None)).Should().BeNull();
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_store.DatabasePath};Pooling=False");
-        connection.Open();
-        using var count = connection.CreateCommand();
-        count.CommandText = "SELECT COUNT(*) FROM policy_file_contents;";
-        count.ExecuteScalar().Should().Be(3L, "common.yaml is stored once for both revisions");
+        _store.Scalar("SELECT COUNT(*) FROM policy_file_contents;").Should().Be(3L, "common.yaml is stored once for both revisions");
     }
 
-    [Fact]
+    [SqliteFact]
     public async Task A_store_migrated_before_these_tables_gets_them_and_keeps_its_entries()
     {
         _store.Execute("DROP TABLE policy_revision_files; DROP TABLE policy_revisions; DROP TABLE policy_file_contents; DROP INDEX audit_entries_purge; DELETE FROM schema_migrations WHERE version = 5;");
@@ -55,4 +54,10 @@ public sealed class PolicyRevisionStoreTests : IAsyncLifetime
         var bytes = Encoding.UTF8.GetBytes(text);
         return new PolicyRevisionFile(path, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), bytes);
     }
+}
+
+/// <summary>The same tests on the PostgreSQL store.</summary>
+public sealed class PostgresPolicyRevisionStoreTests : PolicyRevisionStoreTests, IPostgresStoreTests
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
 }
