@@ -48,6 +48,7 @@ public sealed class GatewayCli
         root.Subcommands.Add(AuditCommands.Create(_out, _error));
         root.Subcommands.Add(MaskCommand.Create(_in, _out, _error));
         root.Subcommands.Add(ApprovalCommands.Create(_out, _error));
+        root.Subcommands.Add(StoreCommands.Create(_out, _error));
 
         var parseResult = root.Parse(args);
         var configuration = new InvocationConfiguration { Output = _out, Error = _error, EnableDefaultExceptionHandler = false };

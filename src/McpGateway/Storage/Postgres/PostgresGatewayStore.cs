@@ -97,6 +97,9 @@ public sealed class PostgresGatewayStore : RelationalGatewayStore
         }
     }
 
+    internal override async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await ((NpgsqlConnection)connection).BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+
     internal override string JsonMemberMissing(string column, string member) => $"({column}::jsonb -> '{member}') IS NULL";
 
     private protected override bool IsStoreFailure(Exception exception) => exception is DbException or TimeoutException;

@@ -62,6 +62,9 @@ public abstract class RelationalGatewayStore : IGatewayStore
     /// <summary>Begins a write transaction holding the store's writers' lock.</summary>
     internal abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>Begins a read-only transaction that sees one consistent snapshot of every table, without blocking writers.</summary>
+    internal abstract Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken);
+
     /// <summary>A SQL condition, true when the JSON object held as text in <paramref name="column"/> has no member <paramref name="member"/>.</summary>
     internal abstract string JsonMemberMissing(string column, string member);
 

@@ -82,6 +82,10 @@ public sealed class SqliteGatewayStore : RelationalGatewayStore
     internal override Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
 
+    /// <summary>Deferred: in WAL mode the snapshot is taken at the first read, and writers go on.</summary>
+    internal override Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+
     internal override string JsonMemberMissing(string column, string member) => $"json_extract({column}, '$.{member}') IS NULL";
 
     private protected override string Describe(Exception exception) =>
