@@ -6,6 +6,10 @@
 #   eval "$(eng/postgres.sh start)"   prints the export lines the tests read; logs go to stderr
 #   eng/postgres.sh stop DIR          stops the server started in DIR (by its process id)
 #
+# Tests run the server without fsync (its data is thrown away). MCPGW_POSTGRES_DURABLE=1 keeps
+# PostgreSQL's durable defaults (fsync, synchronous_commit, full_page_writes), for benchmarks of
+# the store (bench/Audit.Load --postgres).
+#
 # The tests read MCPGW_TEST_POSTGRES, a connection string of the server's superuser (used only to
 # set the tests up; the gateway itself connects as least-privilege roles the tests create).
 set -Eeuo pipefail
@@ -59,8 +63,10 @@ start() {
     { log "initdb failed:"; cat "$dir/initdb.log" >&2; return 1; }
   rm -f "$dir/pw"
   port="$(free_port)" || { log "no free port"; return 1; }
+  local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${MCPGW_POSTGRES_DURABLE:-0}" = 1 ] && durability=""
   as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir $durability -c max_connections=200" \
     start >"$dir/pg_ctl.log" 2>&1 || { log "PostgreSQL did not start:"; cat "$dir/server.log" >&2; return 1; }
   PGPASSWORD="$password" "$bin/psql" -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d postgres >"$dir/seed.log" 2>&1 <<'SQL' ||
 CREATE DATABASE orders;

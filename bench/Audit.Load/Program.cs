@@ -1,28 +1,82 @@
-// Audit append throughput on the embedded store: concurrent writers appending call-sized entries,
-// with the commit wait each writer sees, beside this disk's own fsync time and the ceiling one
-// fsync per entry would set. Usage: dotnet run -c Release --project bench/Audit.Load -- [seconds per level] [writers...]
+// Audit append throughput: concurrent writers appending call-sized entries, with the commit wait
+// each writer sees, beside this disk's own fsync time and the ceiling one fsync per entry would set.
+//
+//   dotnet run -c Release --project bench/Audit.Load -- [seconds per level] [writers...]
+//       the embedded SQLite store, in a temporary folder
+//   dotnet run -c Release --project bench/Audit.Load -- --postgres [--replicas N] [seconds] [writers...]
+//       the PostgreSQL store, a fresh database per level on the server whose superuser connection
+//       string is in MCPGW_TEST_POSTGRES (MCPGW_POSTGRES_DURABLE=1 eng/postgres.sh start gives one
+//       with fsync on); with --replicas, that many stores (as replicas would) share the writers
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using McpGateway.Audit;
+using McpGateway.Storage.Postgres;
+using McpGateway.Storage.Relational;
 using McpGateway.Storage.Sqlite;
+using Npgsql;
 
-var seconds = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5;
-int[] levels = args.Length > 1 ? [.. args.Skip(1).Select(int.Parse)] : [1, 8, 32];
+var postgres = args.Contains("--postgres");
+var replicas = 1;
+var rest = new List<string>();
+for (var i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--replicas")
+    {
+        replicas = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+    }
+    else if (args[i] != "--postgres")
+    {
+        rest.Add(args[i]);
+    }
+}
+
+var seconds = rest.Count > 0 ? double.Parse(rest[0], System.Globalization.CultureInfo.InvariantCulture) : 5;
+int[] levels = rest.Count > 1 ? [.. rest.Skip(1).Select(int.Parse)] : [1, 8, 32];
+var server = postgres
+    ? Environment.GetEnvironmentVariable("MCPGW_TEST_POSTGRES") ?? throw new InvalidOperationException("--postgres needs MCPGW_TEST_POSTGRES: eval \"$(MCPGW_POSTGRES_DURABLE=1 eng/postgres.sh start)\"")
+    : null;
 
 var root = Directory.CreateTempSubdirectory("mcpgw-audit-load-");
 try
 {
     var fsync = MeasureFsync(root.FullName);
+    if (server is not null)
+    {
+        Console.WriteLine($"store: PostgreSQL ({await SettingAsync(server, "fsync")} fsync, synchronous_commit {await SettingAsync(server, "synchronous_commit")}), {replicas} replica(s) sharing the writers");
+    }
+
     Console.WriteLine($"fsync on this disk: {fsync.TotalMilliseconds:F2} ms per write+fsync → at most {1000 / fsync.TotalMilliseconds:N0} commits/s, the ceiling of one commit per entry");
     Console.WriteLine();
     Console.WriteLine("| writers | entries/s | commit wait p50 | p99 | entries per commit (mean) |");
     Console.WriteLine("|---|---|---|---|---|");
     foreach (var writers in levels)
     {
-        var folder = Path.Combine(root.FullName, $"w{writers}");
-        await using var store = await SqliteGatewayStore.OpenAsync(folder, TimeProvider.System, CancellationToken.None);
-        var result = await RunAsync(store, writers, TimeSpan.FromSeconds(seconds));
-        var batches = store.AuditBatches;
+        var stores = new List<RelationalGatewayStore>();
+        if (server is null)
+        {
+            stores.Add(await SqliteGatewayStore.OpenAsync(Path.Combine(root.FullName, $"w{writers}"), TimeProvider.System, CancellationToken.None));
+        }
+        else
+        {
+            var database = await CreateDatabaseAsync(server, $"audit_load_w{writers}_{Environment.ProcessId}");
+            for (var r = 0; r < replicas; r++)
+            {
+                stores.Add(await PostgresGatewayStore.OpenAsync(new PostgresStoreOptions { ConnectionString = database }, TimeProvider.System, CancellationToken.None));
+            }
+        }
+
+        var result = await RunAsync(stores, writers, TimeSpan.FromSeconds(seconds));
+        var batches = new AuditBatchCounters(stores.Sum(s => s.AuditBatches.Commits), stores.Sum(s => s.AuditBatches.Entries));
+        foreach (var store in stores)
+        {
+            await store.DisposeAsync();
+        }
+
+        if (server is not null)
+        {
+            await DropDatabaseAsync(server, $"audit_load_w{writers}_{Environment.ProcessId}");
+        }
+
         Console.WriteLine($"| {writers} | {result.Entries / result.Elapsed.TotalSeconds:N0} | {result.P50.TotalMilliseconds:F2} ms | {result.P99.TotalMilliseconds:F2} ms | {batches.Entries / (double)Math.Max(1, batches.Commits):F1} |");
     }
 }
@@ -31,12 +85,15 @@ finally
     root.Delete(recursive: true);
 }
 
-static async Task<(long Entries, TimeSpan Elapsed, TimeSpan P50, TimeSpan P99)> RunAsync(SqliteGatewayStore store, int writers, TimeSpan duration)
+static async Task<(long Entries, TimeSpan Elapsed, TimeSpan P50, TimeSpan P99)> RunAsync(List<RelationalGatewayStore> stores, int writers, TimeSpan duration)
 {
-    // Warm up: the connection pool, the JIT.
-    for (var i = 0; i < 50; i++)
+    // Warm up: the connection pools, the JIT.
+    foreach (var store in stores)
     {
-        await store.Audit.AppendAsync(Entry(0, i), CancellationToken.None);
+        for (var i = 0; i < 50; i++)
+        {
+            await store.Audit.AppendAsync(Entry(0, i), CancellationToken.None);
+        }
     }
 
     var waits = new List<double>[writers];
@@ -44,6 +101,7 @@ static async Task<(long Entries, TimeSpan Elapsed, TimeSpan P50, TimeSpan P99)> 
     var tasks = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
     {
         var mine = waits[w] = new List<double>(100_000);
+        var store = stores[w % stores.Count];
         var n = 0;
         while (watch.Elapsed < duration)
         {
@@ -91,3 +149,33 @@ static TimeSpan MeasureFsync(string folder)
     return watch.Elapsed / Rounds;
 }
 
+static async Task<string> CreateDatabaseAsync(string server, string name)
+{
+    await ExecuteAsync(server, $"DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name};");
+    return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+}
+
+static Task DropDatabaseAsync(string server, string name)
+{
+    NpgsqlConnection.ClearAllPools();
+    return ExecuteAsync(server, $"DROP DATABASE IF EXISTS {name} WITH (FORCE);");
+}
+
+static async Task ExecuteAsync(string server, string sql)
+{
+    await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false }.ConnectionString);
+    await connection.OpenAsync();
+    foreach (var statement in sql.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+    {
+        await using var command = new NpgsqlCommand(statement, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
+
+static async Task<string> SettingAsync(string server, string name)
+{
+    await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server) { Pooling = false }.ConnectionString);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand($"SHOW {name};", connection);
+    return (string)(await command.ExecuteScalarAsync())!;
+}
