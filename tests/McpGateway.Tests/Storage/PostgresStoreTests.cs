@@ -186,6 +186,65 @@ public sealed class PostgresStoreTests : IPostgresStoreTests
         }
     }
 
+    [StoreFact]
+    public async Task A_pg_dump_taken_while_replicas_write_restores_to_a_chain_that_verifies_with_its_keys_and_approvals()
+    {
+        await using var temporary = await TemporaryStore.CreateAsync(StoreKind.Postgres);
+        var now = DateTimeOffset.UtcNow;
+        await temporary.Store.Keys.InsertAsync(new ApiKeyRecord("key1", "alice", new byte[32], now, null, null, null, "k", null), CancellationToken.None);
+        for (var i = 0; i < 20; i++)
+        {
+            await temporary.Store.Audit.AppendAsync(Entry($"c{i}"), CancellationToken.None);
+        }
+
+        var dump = Path.Combine(temporary.Folder, "gateway.dump");
+        var writing = Task.Run(async () =>
+        {
+            for (var i = 20; i < 60; i++)
+            {
+                await temporary.Store.Audit.AppendAsync(Entry($"c{i}"), CancellationToken.None);
+            }
+        });
+        await PostgresToolAsync("pg_dump", temporary.ConnectionString!, "-Fc", "-f", dump);
+        await writing;
+
+        var restoredDatabase = await TestPostgresServer.CreateDatabaseAsync();
+        try
+        {
+            await PostgresToolAsync("pg_restore", restoredDatabase, "--no-owner", dump);
+            await using var restored = await PostgresGatewayStore.OpenAsync(new PostgresStoreOptions { ConnectionString = restoredDatabase }, TimeProvider.System, CancellationToken.None);
+            var verified = await AuditVerifier.VerifyAsync(restored.Audit, CancellationToken.None);
+            verified.Intact.Should().BeTrue(verified.Problem);
+            verified.Entries.Should().BeInRange(20, 60, "pg_dump reads one snapshot");
+            (await restored.Keys.FindAsync("key1", CancellationToken.None)).Should().NotBeNull();
+            (await restored.Audit.AppendAsync(Entry("after-restore"), CancellationToken.None)).Seq.Should().Be(verified.Entries + 1);
+        }
+        finally
+        {
+            await TestPostgresServer.DropDatabaseAsync(restoredDatabase);
+        }
+    }
+
+    /// <summary>Runs pg_dump or pg_restore of the installed server's version against <paramref name="connectionString"/>'s database.</summary>
+    private static async Task PostgresToolAsync(string tool, string connectionString, params string[] arguments)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var program = Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin", tool)).Where(File.Exists).OrderByDescending(p => p, StringComparer.Ordinal).FirstOrDefault()
+            ?? throw new InvalidOperationException($"{tool} is not installed: eng/postgres.sh installs PostgreSQL.");
+        var start = new System.Diagnostics.ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in (string[])["-h", builder.Host!, "-p", builder.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", builder.Username!, "-d", builder.Database!, .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["PGPASSWORD"] = builder.Password;
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        process.ExitCode.Should().Be(0, await error);
+    }
+
     private static string TestPassword(TemporaryStore temporary) => new NpgsqlConnectionStringBuilder(temporary.ConnectionString).Password!;
 
     private static AuditAppend Entry(string callId) =>

@@ -23,6 +23,35 @@ public sealed class SqliteStoreTests
     }
 
     [Fact]
+    public async Task A_backup_taken_while_the_store_is_written_restores_to_a_chain_that_verifies_and_goes_on()
+    {
+        await using var temporary = await TemporaryStore.CreateAsync();
+        var backup = Path.Combine(Path.GetDirectoryName(temporary.Folder)!, "backup", SqliteGatewayStore.FileName);
+        Directory.CreateDirectory(Path.GetDirectoryName(backup)!);
+        for (var i = 0; i < 20; i++)
+        {
+            await temporary.Store.Audit.AppendAsync(new AuditAppend("call.finished", new AuditIds($"c{i}", "s", null, "agent"), new() { ["n"] = i }), CancellationToken.None);
+        }
+
+        // The documented backup (VACUUM INTO, as sqlite3's .backup does) while writers go on.
+        var writing = Task.Run(async () =>
+        {
+            for (var i = 20; i < 60; i++)
+            {
+                await temporary.Store.Audit.AppendAsync(new AuditAppend("call.finished", new AuditIds($"c{i}", "s", null, "agent"), new() { ["n"] = i }), CancellationToken.None);
+            }
+        });
+        temporary.Execute($"VACUUM INTO '{backup}';");
+        await writing;
+
+        await using var restored = await SqliteGatewayStore.OpenAsync(Path.GetDirectoryName(backup)!, TimeProvider.System, CancellationToken.None);
+        var verified = await AuditVerifier.VerifyAsync(restored.Audit, CancellationToken.None);
+        verified.Intact.Should().BeTrue(verified.Problem);
+        verified.Entries.Should().BeInRange(20, 60, "the backup is one consistent snapshot");
+        (await restored.Audit.AppendAsync(new AuditAppend("call.finished", AuditIds.None, []), CancellationToken.None)).Seq.Should().Be(verified.Entries + 1);
+    }
+
+    [Fact]
     public async Task The_journal_is_wal_and_the_schema_is_migrated_once()
     {
         await using var temporary = await TemporaryStore.CreateAsync();
