@@ -5,8 +5,9 @@ namespace McpGateway.IntegrationTests.RunSql;
 
 /// <summary>
 /// The PostgreSQL server the test command starts (eng/postgres.sh): its superuser's connection
-/// string in <c>MCPGW_TEST_POSTGRES</c>, used only to set tests up and to look at what the gateway
-/// did. The gateway connects as least-privilege roles made here. Without the server, tests skip —
+/// string in <c>MCPGW_TEST_POSTGRES</c>, used to set tests up and to look at what the gateway
+/// did. The gateway's run_sql connections use least-privilege roles made here; only a gateway's
+/// own store, in a database made for it, connects as the superuser. Without the server, tests skip —
 /// except under CI=true, where they fail.
 /// </summary>
 internal static class TestPostgres
@@ -34,6 +35,25 @@ internal static class TestPostgres
 
     /// <summary>A unique lower-case name with <paramref name="prefix"/>.</summary>
     public static string NewName(string prefix) => prefix + "_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+
+    /// <summary>Creates an empty database (for a gateway's own store, say) and returns its name.</summary>
+    public static async Task<string> CreateDatabaseAsync(string prefix = "gw")
+    {
+        var name = NewName(prefix);
+        await ExecuteAsync($"CREATE DATABASE {name};", "postgres");
+        return name;
+    }
+
+    /// <summary>Drops a database made by <see cref="CreateDatabaseAsync"/>, whoever is still connected to it.</summary>
+    public static Task DropDatabaseAsync(string name) => ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE);", "postgres");
+
+    /// <summary>The superuser's connection string to <paramref name="database"/>.</summary>
+    public static string ConnectionString(string database)
+    {
+        var builder = Admin;
+        builder.Database = database;
+        return builder.ConnectionString;
+    }
 
     public static async Task ExecuteAsync(string sql, string database = "orders")
     {

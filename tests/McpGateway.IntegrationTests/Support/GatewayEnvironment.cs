@@ -4,18 +4,22 @@ using McpGateway.Configuration;
 using McpGateway.Hosting.Authentication;
 using McpGateway.Hosting;
 using McpGateway.Runtime;
-using McpGateway.Storage.Sqlite;
+using McpGateway.Storage;
 
 namespace McpGateway.IntegrationTests.Support;
 
 /// <summary>
 /// A complete gateway set-up on disk: configuration, policy bundle, data folder, a service token in
 /// a file, and a real loopback HTTP service as the <c>loopback</c> target. Keys are issued on the
-/// real store file that the gateway process then uses.
+/// real store that the gateway process then uses: the SQLite file in the data folder, or the
+/// PostgreSQL database after <see cref="UsePostgresStore"/>.
 /// </summary>
 internal sealed class GatewayEnvironment : IAsyncDisposable
 {
     public const string ServiceToken = "svc-tok-8c1f5e9a2b7d4e60";
+
+    /// <summary><c>McpGateway:Store</c> and <c>McpGateway:Audit</c> for the PostgreSQL store, kept by every later <see cref="WriteConfiguration"/>; null on the embedded store.</summary>
+    private (JsonObject Store, JsonObject Audit)? _postgres;
 
     private GatewayEnvironment(string root, LoopbackService service)
     {
@@ -84,10 +88,35 @@ internal sealed class GatewayEnvironment : IAsyncDisposable
                 ["Approvals"] = approvals ?? new JsonObject(),
             },
         };
+        AddStore(config);
         File.WriteAllText(ConfigPath, config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
     }
 
-    /// <summary>Issues a key on the gateway's store file, as <c>keys create</c> would.</summary>
+    /// <summary>
+    /// Moves the gateway onto the PostgreSQL store at <paramref name="connectionString"/> (an Npgsql
+    /// connection string, written to <c>pg.conn</c> and referenced as a secret), with what that
+    /// store requires beside it: a checkpoint signing key and a request-hash key in files, the same
+    /// for every process started on this configuration. Later <see cref="WriteConfiguration"/>
+    /// calls keep them.
+    /// </summary>
+    public void UsePostgresStore(string connectionString)
+    {
+        File.WriteAllText(Path.Combine(Root, "pg.conn"), connectionString);
+        using (var signing = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))
+        {
+            File.WriteAllText(Path.Combine(Root, "signing.pem"), signing.ExportPkcs8PrivateKeyPem());
+        }
+
+        File.WriteAllText(Path.Combine(Root, "request.key"), Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        _postgres = (
+            new JsonObject { ["Kind"] = "Postgres", ["ConnectionString"] = "{file:pg.conn}" },
+            new JsonObject { ["SigningKey"] = "{file:signing.pem}", ["RequestHashKey"] = "{file:request.key}" });
+        var config = JsonNode.Parse(File.ReadAllText(ConfigPath))!.AsObject();
+        AddStore(config);
+        File.WriteAllText(ConfigPath, config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>Issues a key on the gateway's store, as <c>keys create</c> would.</summary>
     public async Task<string> CreateKeyAsync(string identity, DateTimeOffset? expires = null)
     {
         var (keys, store) = await OpenKeysAsync();
@@ -109,10 +138,10 @@ internal sealed class GatewayEnvironment : IAsyncDisposable
         }
     }
 
-    /// <summary>Every entry of the gateway's audit chain, oldest first.</summary>
+    /// <summary>Every entry of the gateway's audit chain, oldest first, from the store its configuration names.</summary>
     public async Task<List<AuditEntry>> AuditEntriesAsync()
     {
-        var store = await SqliteGatewayStore.OpenAsync(DataDirectory, TimeProvider.System, CancellationToken.None);
+        var store = await GatewayStores.OpenAsync(ConfigurationLoader.Load(ConfigPath), TimeProvider.System, CancellationToken.None);
         await using (store)
         {
             return await store.Audit.ReadAsync(AuditQuery.All, CancellationToken.None).ToListAsync();
@@ -126,12 +155,21 @@ internal sealed class GatewayEnvironment : IAsyncDisposable
         Directory.Delete(Root, recursive: true);
     }
 
-    private async Task<(ApiKeyService Keys, SqliteGatewayStore Store)> OpenKeysAsync()
+    private async Task<(ApiKeyService Keys, IGatewayStore Store)> OpenKeysAsync()
     {
-        var configuration = ConfigurationLoader.LoadFile(ConfigPath);
-        var store = await SqliteGatewayStore.OpenAsync(DataDirectory, TimeProvider.System, CancellationToken.None);
+        var configuration = ConfigurationLoader.Load(ConfigPath);
+        var store = await GatewayStores.OpenAsync(configuration, TimeProvider.System, CancellationToken.None);
         var runtime = GatewayRuntime.Load(configuration, TimeProvider.System);
         return (new ApiKeyService(store, new AuditRecorder(store.Audit, runtime.Secrets), new RuntimeIdentityDirectory(runtime), TimeProvider.System), store);
+    }
+
+    private void AddStore(JsonObject config)
+    {
+        if (_postgres is { } postgres)
+        {
+            config["McpGateway"]!["Store"] = postgres.Store.DeepClone();
+            config["McpGateway"]!["Audit"] = postgres.Audit.DeepClone();
+        }
     }
 
     private const string Policies = """
