@@ -118,7 +118,7 @@ static async Task<(long Entries, TimeSpan Elapsed, TimeSpan P50, TimeSpan P99)> 
 
 static AuditAppend Entry(int writer, int n) => new(
     AuditEventTypes.CallFinished,
-    new AuditIds($"call-{writer:x4}{n:x20}", "s-load", null, $"agent-{writer}"),
+    new AuditIds(McpGateway.Pipeline.SessionIds.NewCallId(DateTimeOffset.UtcNow), "s-load", null, $"agent-{writer}"),
     new JsonObject
     {
         ["tool"] = "http_call",

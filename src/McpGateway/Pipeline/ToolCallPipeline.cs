@@ -88,7 +88,8 @@ public sealed partial class ToolCallPipeline
     internal ToolCallContext Begin(ToolCallRequest request)
     {
         var lease = _runtime.Acquire();
-        var context = new ToolCallContext(SessionIds.NewCallId(), request, _time.GetUtcNow(), lease.Snapshot);
+        var now = _time.GetUtcNow();
+        var context = new ToolCallContext(SessionIds.NewCallId(now), request, now, lease.Snapshot);
         context.Hold(lease);
         return context;
     }

@@ -166,7 +166,7 @@ public sealed class PostgresStoreTests : IPostgresStoreTests
             {
                 await check.OpenAsync();
                 await using var count = new NpgsqlCommand("SELECT count(*) FROM schema_migrations;", check);
-                ((long)(await count.ExecuteScalarAsync())!).Should().Be(1, "each version is applied once, whoever ran it");
+                ((long)(await count.ExecuteScalarAsync())!).Should().Be(PostgresMigrations.Latest, "each version is applied once, whoever ran it");
             }
 
             // A newer gateway added a column with a default: this one keeps running.

@@ -133,6 +133,14 @@ internal static class PostgresMigrations
             PRIMARY KEY (revision, path)
         );
         """),
+
+        // 2: the index's tool and decision lookups keyed by seq (see the embedded store's 6).
+        new(2, """
+        DROP INDEX audit_index_tool;
+        DROP INDEX audit_index_decision;
+        CREATE INDEX audit_index_tool ON audit_index (tool, seq) WHERE tool IS NOT NULL;
+        CREATE INDEX audit_index_decision ON audit_index (decision, seq) WHERE decision IS NOT NULL;
+        """),
     ];
 
     public static int Latest => Steps.Max(s => s.Version);

@@ -145,6 +145,15 @@ internal static class SqliteMigrations
 
         CREATE INDEX audit_entries_purge ON audit_entries (ts) WHERE payload IS NOT NULL;
         """),
+
+        // 6: the index's tool and decision lookups keyed by seq, which only grows, instead of by
+        // call id: an append then touches the end of each index, not a random page of it.
+        new(6, """
+        DROP INDEX audit_index_tool;
+        DROP INDEX audit_index_decision;
+        CREATE INDEX audit_index_tool ON audit_index (tool, seq) WHERE tool IS NOT NULL;
+        CREATE INDEX audit_index_decision ON audit_index (decision, seq) WHERE decision IS NOT NULL;
+        """),
     ];
 
     public static int Latest => Steps.Max(s => s.Version);
