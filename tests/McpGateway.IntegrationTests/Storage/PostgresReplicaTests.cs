@@ -232,6 +232,76 @@ public sealed class PostgresReplicaTests : IAsyncLifetime
     }
 
     /// <summary>Both replicas, started at once (they race to migrate the new database).</summary>
+    [PostgresFact]
+    public async Task While_the_store_is_locked_or_refuses_connections_calls_are_refused_before_they_run_and_the_gateway_recovers_by_itself()
+    {
+        var key = await _environment.CreateKeyAsync("test-agent");
+        await using var gateway = await GatewayServer.StartAsync(_environment);
+        await using var agent = await GatewayClients.HttpAsync(gateway, key, GatewayClients.Current);
+        (await agent.HttpCallAsync("GET", "/api/echo/before")).IsError.Should().NotBe(true);
+
+        // Another session holds the writers' lock for longer than a writer waits (10 s).
+        ModelContextProtocol.Protocol.CallToolResult locked;
+        // Not pooled: closing it must end the session, and with it the lock.
+        await using (var holder = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(TestPostgres.ConnectionString(_database!)) { Pooling = false }.ConnectionString))
+        {
+            await holder.OpenAsync();
+            await using (var take = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_lock({McpGateway.Storage.Postgres.PostgresGatewayStore.WritersLock});", holder))
+            {
+                await take.ExecuteNonQueryAsync();
+            }
+
+            locked = await agent.HttpCallAsync("GET", "/api/echo/while-locked");
+        }
+
+        ShouldBeRefusedUnrecorded(locked, "/api/echo/while-locked");
+        gateway.Log.Should().Contain("held the store's lock", "the operator's log says why; the agent gets only that the audit log is unavailable");
+        locked.Text().Should().NotContain("advisory");
+        (await agent.HttpCallAsync("GET", "/api/echo/after-lock")).IsError.Should().NotBe(true);
+
+        // The database refuses connections (and drops the gateway's): refused, whatever step meets it first.
+        await TestPostgres.ExecuteAsync($"ALTER DATABASE {_database} ALLOW_CONNECTIONS false; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{_database}' AND pid <> pg_backend_pid();", "postgres");
+        Exception? failure = null;
+        ModelContextProtocol.Protocol.CallToolResult? refused = null;
+        try
+        {
+            refused = await agent.HttpCallAsync("GET", "/api/echo/while-down");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or ModelContextProtocol.McpException)
+        {
+            failure = ex;
+        }
+        finally
+        {
+            await TestPostgres.ExecuteAsync($"ALTER DATABASE {_database} ALLOW_CONNECTIONS true;", "postgres");
+        }
+
+        if (refused is not null)
+        {
+            ShouldBeRefusedUnrecorded(refused, "/api/echo/while-down");
+        }
+        else
+        {
+            failure.Should().NotBeNull();
+            _environment.Service.Requests.Should().NotContain(r => r.Target == "/api/echo/while-down", "nothing runs while the store cannot be reached");
+        }
+
+        // No restart: the next call after the database is back succeeds, and the chain verifies.
+        await using var again = await GatewayClients.HttpAsync(gateway, key, GatewayClients.Current);
+        var after = await again.HttpCallAsync("GET", "/api/echo/after-down");
+        after.IsError.Should().NotBe(true, after.Text());
+        var verify = await GatewayProcess.RunAsync(["audit", "verify", "--config", _environment.ConfigPath]);
+        verify.ExitCode.Should().Be(0, verify.StandardOutput + verify.StandardError);
+    }
+
+    private void ShouldBeRefusedUnrecorded(ModelContextProtocol.Protocol.CallToolResult refused, string path)
+    {
+        refused.IsError.Should().BeTrue();
+        refused.StructuredContent!.Value.GetProperty("error").GetProperty("code").GetString().Should().Be("audit-unavailable", refused.Text());
+        refused.Text().Should().Contain("not executed");
+        _environment.Service.Requests.Should().NotContain(r => r.Target == path, "nothing runs without a durable start");
+    }
+
     private async Task<GatewayServer[]> StartReplicasAsync()
     {
         var starting = new[]
