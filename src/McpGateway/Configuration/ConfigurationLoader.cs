@@ -13,7 +13,7 @@ public static class ConfigurationLoader
 {
     public const string Section = "McpGateway";
 
-    private static readonly string[] KnownKeys = ["DataDirectory", "Policies", "Groups", "Identities", "Targets", "Anonymous", "Http", "Timings", "Approvals", "PublicUrl", "Masking", "Audit", "Store"];
+    private static readonly string[] KnownKeys = ["DataDirectory", "Policies", "Groups", "Identities", "Targets", "Anonymous", "Http", "Timings", "Approvals", "PublicUrl", "Masking", "Audit", "Store", "Oidc"];
 
     /// <summary>
     /// Loads the configuration a verb was given (<c>--config</c>, <c>MCPGW_CONFIG</c>, else the file
@@ -85,6 +85,7 @@ public static class ConfigurationLoader
         var audit = AuditOptions.Read(section.GetSection("Audit"), baseDirectory, dataDirectory, errors);
         var auditPayloads = ReadAudit(section.GetSection("Audit"), baseDirectory, errors);
         var store = StoreOptions.Read(section.GetSection("Store"), baseDirectory, errors);
+        var oidc = OidcOptions.Read(section.GetSection("Oidc"), section.GetSection("Identities"), errors);
         store.Validate(section.Path, audit, auditPayloads, errors);
         if (errors.Count > 0)
         {
@@ -108,6 +109,7 @@ public static class ConfigurationLoader
             Audit = audit,
             AuditPayloads = auditPayloads,
             Store = store,
+            Oidc = oidc,
         };
     }
 

@@ -119,6 +119,9 @@ public sealed class GatewayConfiguration
     /// <summary>Payload retention and the request-hash key (<c>McpGateway:Audit</c>).</summary>
     public AuditPayloadOptions AuditPayloads { get; init; } = AuditPayloadOptions.Default;
 
+    /// <summary>JWT bearer tokens from identity providers (<c>McpGateway:Oidc</c>); null when only API keys are accepted.</summary>
+    public OidcOptions? Oidc { get; init; }
+
     /// <summary>Where keys, approvals and the chain are kept (<c>McpGateway:Store</c>).</summary>
     public StoreOptions Store { get; init; } = StoreOptions.Default;
 

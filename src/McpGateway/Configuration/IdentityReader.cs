@@ -7,7 +7,7 @@ namespace McpGateway.Configuration;
 /// <summary>Reads the <c>Identities</c> section: groups, roles and owner per identity.</summary>
 internal static class IdentityReader
 {
-    private static readonly string[] KnownKeys = ["Groups", "Roles", "Owner"];
+    private static readonly string[] KnownKeys = ["Groups", "Roles", "Owner", "Oidc"];
 
     public static FrozenDictionary<string, IdentityInfo> Read(IConfigurationSection section, FrozenDictionary<string, GroupOptions> groups, List<string> errors)
     {

@@ -51,6 +51,10 @@ internal static class GatewayEventIds
     public const int WebhookFailed = 5003;
     public const int WebhookGaveUp = 5004;
 
+    // 5100–5199: identity providers.
+    public const int OidcKeysUnavailable = 5100;
+    public const int OidcKeysRefreshFailed = 5101;
+
     // 6000–6099: tools' own background work.
     public const int KubernetesDiscoveryRead = 6000;
     public const int KubernetesDiscoveryFailed = 6001;

@@ -29,7 +29,7 @@ internal static class CallPayloads
         {
             ["tool"] = context.Request.Tool,
             ["target"] = decision?.Target,
-            ["client"] = new JsonObject { ["name"] = caller.ClientName, ["version"] = caller.ClientVersion, ["keyId"] = caller.KeyId },
+            ["client"] = Client(caller),
             ["arguments"] = Tools.GatewayTools.RecordableArguments(context.Request.Tool, context.Request.Arguments),
             ["requestHmac"] = context.Snapshot.RequestHasher.Hmac(caller.Identity.Name, context.Request.Tool, decision?.Target, context.Request.Arguments),
             ["requestHmacKeyId"] = context.Snapshot.RequestHasher.KeyId,
@@ -59,5 +59,27 @@ internal static class CallPayloads
             ["startSeq"] = context.StartEntry?.Seq,
             ["masked"] = context.Masked is { Total: > 0 } report ? report.ToJson() : null,
         };
+    }
+
+    /// <summary>
+    /// The client: its MCP name and version, the API key, or — for a token — the issuer, the
+    /// subject, the agent application and the delegating subject. Payload only (purgeable); the
+    /// header carries the identity's name or pseudonym.
+    /// </summary>
+    private static JsonObject Client(CallerInfo caller)
+    {
+        var client = new JsonObject { ["name"] = caller.ClientName, ["version"] = caller.ClientVersion, ["keyId"] = caller.KeyId };
+        if (caller.Oidc is { } oidc)
+        {
+            client["oidc"] = new JsonObject
+            {
+                ["issuer"] = oidc.Issuer,
+                ["subject"] = oidc.Subject,
+                ["application"] = oidc.Client,
+                ["onBehalfOf"] = oidc.OnBehalfOf,
+            };
+        }
+
+        return client;
     }
 }

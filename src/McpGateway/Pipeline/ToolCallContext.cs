@@ -11,7 +11,11 @@ namespace McpGateway.Pipeline;
 /// <param name="ClientName">The MCP client's name from its implementation info, if any.</param>
 /// <param name="ClientVersion">The MCP client's version, if any.</param>
 /// <param name="KeyId">The API key used, if any.</param>
-public sealed record CallerInfo(IdentityInfo Identity, string SessionId, string? ClientName, string? ClientVersion, string? KeyId);
+public sealed record CallerInfo(IdentityInfo Identity, string SessionId, string? ClientName, string? ClientVersion, string? KeyId)
+{
+    /// <summary>What an identity provider's token said of the caller (issuer, subject, agent application); null for an API key or stdio.</summary>
+    public Hosting.Authentication.Oidc.OidcCaller? Oidc { get; init; }
+}
 
 /// <summary>One tool call as it enters the pipeline.</summary>
 public sealed record ToolCallRequest(CallerInfo Caller, string Tool, JsonElement Arguments)

@@ -130,7 +130,10 @@ public sealed partial class ToolCallPipeline
     {
         var decision = run.Decision!;
         var configuration = run.Snapshot.Configuration;
-        if (!configuration.Identities.TryGetValue(record.Requester, out var requester) || !requester.Roles.Contains(Policies.Roles.Agent))
+        // A pseudonym (an identity provider's caller, never a configured name) is what its token says now.
+        var requester = configuration.Identities.GetValueOrDefault(record.Requester)
+            ?? (record.Requester.StartsWith("oidc:", StringComparison.Ordinal) && run.Request.Caller.Identity.Name == record.Requester ? run.Request.Caller.Identity : null);
+        if (requester is null || !requester.Roles.Contains(Policies.Roles.Agent))
         {
             return $"'{record.Requester}' is no longer a configured agent.";
         }

@@ -22,11 +22,32 @@ public sealed class PolicyEngine
     public PolicyDecision Evaluate(string identity, string tool, JsonElement arguments)
     {
         var snapshot = Current;
-        var revision = snapshot.Bundle.Revision;
         if (!snapshot.Environment.Identities.TryGetValue(identity, out var info))
         {
-            return PolicyEvaluator.Refuse(revision, identity, tool, null, new Refusal("unknown-identity", $"Identity '{identity}' is not configured; identities come from the configuration's 'Identities' section."));
+            return PolicyEvaluator.Refuse(snapshot.Bundle.Revision, identity, tool, null, new Refusal("unknown-identity", $"Identity '{identity}' is not configured; identities come from the configuration's 'Identities' section."));
         }
+
+        return Evaluate(snapshot, info, tool, arguments);
+    }
+
+    /// <summary>
+    /// Classifies and decides one call of <paramref name="caller"/>: a configured identity as this
+    /// snapshot's configuration has it; any other as given — a pseudonymous caller its host
+    /// authenticated, whose groups decide what it may do.
+    /// </summary>
+    public PolicyDecision Evaluate(IdentityInfo caller, string tool, JsonElement arguments)
+    {
+        var snapshot = Current;
+        return Evaluate(snapshot, Resolve(snapshot, caller), tool, arguments);
+    }
+
+    private static IdentityInfo Resolve(PolicySnapshot snapshot, IdentityInfo caller) =>
+        snapshot.Environment.Identities.TryGetValue(caller.Name, out var configured) ? configured : caller;
+
+    private static PolicyDecision Evaluate(PolicySnapshot snapshot, IdentityInfo info, string tool, JsonElement arguments)
+    {
+        var identity = info.Name;
+        var revision = snapshot.Bundle.Revision;
 
         if (snapshot.Tools.Find(tool) is not { } descriptor)
         {
@@ -77,13 +98,30 @@ public sealed class PolicyEngine
     public IReadOnlyList<string> UsableTargets(string identity, string tool)
     {
         var snapshot = Current;
-        return snapshot.Tools.Find(tool) is { } descriptor
-            ? [.. snapshot.Environment.TargetNames(descriptor.TargetKind).Where(t => PolicyEvaluator.MayEverUse(snapshot, identity, tool, t))]
-            : [];
+        return snapshot.Environment.Identities.TryGetValue(identity, out var info) ? UsableTargets(snapshot, info, tool) : [];
     }
+
+    /// <summary>As <see cref="UsableTargets(string, string)"/>, for a caller given whole (see <see cref="Evaluate(IdentityInfo, string, JsonElement)"/>).</summary>
+    public IReadOnlyList<string> UsableTargets(IdentityInfo caller, string tool)
+    {
+        var snapshot = Current;
+        return UsableTargets(snapshot, Resolve(snapshot, caller), tool);
+    }
+
+    private static IReadOnlyList<string> UsableTargets(PolicySnapshot snapshot, IdentityInfo info, string tool) =>
+        snapshot.Tools.Find(tool) is { } descriptor
+            ? [.. snapshot.Environment.TargetNames(descriptor.TargetKind).Where(t => PolicyEvaluator.MayEverUse(snapshot, info, tool, t))]
+            : [];
 
     /// <summary>Whether some call of <paramref name="identity"/> could need approval (it is then offered <c>approval_status</c>).</summary>
     public bool MayNeedApproval(string identity) => PolicyEvaluator.MayNeedApproval(Current, identity);
+
+    /// <summary>As <see cref="MayNeedApproval(string)"/>, for a caller given whole.</summary>
+    public bool MayNeedApproval(IdentityInfo caller)
+    {
+        var snapshot = Current;
+        return PolicyEvaluator.MayNeedApproval(snapshot, Resolve(snapshot, caller));
+    }
 
     public string Revision => Current.Bundle.Revision;
 }

@@ -126,10 +126,13 @@ internal static class PolicyEvaluator
         };
     }
 
-    public static bool MayEverUse(PolicySnapshot snapshot, string identity, string tool, string target)
+    public static bool MayEverUse(PolicySnapshot snapshot, string identity, string tool, string target) =>
+        snapshot.Environment.Identities.TryGetValue(identity, out var info) && MayEverUse(snapshot, info, tool, target);
+
+    /// <summary>As <see cref="MayEverUse(PolicySnapshot, string, string, string)"/>, for an identity given whole (a pseudonymous caller the configuration does not hold).</summary>
+    public static bool MayEverUse(PolicySnapshot snapshot, IdentityInfo info, string tool, string target)
     {
-        if (!snapshot.Environment.Identities.TryGetValue(identity, out var info)
-            || snapshot.Tools.Find(tool) is not { } descriptor
+        if (snapshot.Tools.Find(tool) is not { } descriptor
             || snapshot.Environment.FindTarget(descriptor.TargetKind, target) is null)
         {
             return false;
@@ -141,12 +144,12 @@ internal static class PolicyEvaluator
     }
 
     /// <summary>Whether some approval rule could apply to a call of <paramref name="identity"/> on a configured target.</summary>
-    public static bool MayNeedApproval(PolicySnapshot snapshot, string identity)
+    public static bool MayNeedApproval(PolicySnapshot snapshot, string identity) =>
+        snapshot.Environment.Identities.TryGetValue(identity, out var info) && MayNeedApproval(snapshot, info);
+
+    /// <summary>As <see cref="MayNeedApproval(PolicySnapshot, string)"/>, for an identity given whole.</summary>
+    public static bool MayNeedApproval(PolicySnapshot snapshot, IdentityInfo info)
     {
-        if (!snapshot.Environment.Identities.TryGetValue(identity, out var info))
-        {
-            return false;
-        }
 
         foreach (var rule in snapshot.Bundle.Rules.Where(r => r.Effect == PolicyEffect.Approval))
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using McpGateway.Hosting.Authentication;
+using McpGateway.Hosting.Authentication.Oidc;
 using McpGateway.Hosting.Mcp;
 using McpGateway.Runtime;
 using McpGateway.Storage;
@@ -60,15 +61,22 @@ internal static class HttpGatewayHost
         builder.Services.AddGatewayCore(runtime, store, signingKey);
         builder.Services.AddSingleton(binding);
         builder.Services.AddSingleton<SecurityLog>();
+        // One authenticator for the process: its key caches are what rate-limits fetches from the providers.
+        builder.Services.AddSingleton(services => new OidcAuthenticator(
+            new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(10) },
+            TimeProvider.System,
+            services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<OidcAuthenticator>>()));
         builder.Services.AddSingleton<ICallerResolver, HttpCallerResolver>();
         builder.Services.AddAuthentication(GatewayClaims.Scheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(GatewayClaims.Scheme, _ => { });
         builder.Services.AddAuthorization(authorization =>
         {
             authorization.AddPolicy(AgentPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Policies.Roles.Agent));
-            authorization.AddPolicy(AuditEndpoints.ReaderPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Policies.Roles.Auditor, Policies.Roles.Operator).RequireAssertion(c => !c.User.HasClaim(GatewayClaims.Anonymous, "true")));
-            authorization.AddPolicy(ApprovalEndpoints.OperatorPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Policies.Roles.Operator).RequireAssertion(c => !c.User.HasClaim(GatewayClaims.Anonymous, "true")));
-            authorization.AddPolicy(AuditPurgeEndpoints.AuditorPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Policies.Roles.Auditor).RequireAssertion(c => !c.User.HasClaim(GatewayClaims.Anonymous, "true")));
+            // A role's rights on /api; a caller authenticated by a token also needs the role's scope in it.
+            authorization.AddPolicy(AuditEndpoints.ReaderPolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(c =>
+                GatewayClaims.HasRight(c.User, Policies.Roles.Auditor, runtime.Configuration.Oidc) || GatewayClaims.HasRight(c.User, Policies.Roles.Operator, runtime.Configuration.Oidc)));
+            authorization.AddPolicy(ApprovalEndpoints.OperatorPolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(c => GatewayClaims.HasRight(c.User, Policies.Roles.Operator, runtime.Configuration.Oidc)));
+            authorization.AddPolicy(AuditPurgeEndpoints.AuditorPolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(c => GatewayClaims.HasRight(c.User, Policies.Roles.Auditor, runtime.Configuration.Oidc)));
         });
         builder.Services.AddProblemDetails();
         var quota = new SessionQuota(options.MaxSessionsPerIdentity, TimeProvider.System);
@@ -117,6 +125,7 @@ internal static class HttpGatewayHost
         app.MapApprovalEndpoints();
         app.MapAuditEndpoints();
         app.MapAuditPurgeEndpoints();
+        app.MapProtectedResourceMetadata();
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         if (AnonymousNotice(runtime.Configuration.Anonymous, binding) is { } notice)

@@ -71,14 +71,14 @@ internal sealed class GatewayMcpHandlers(
         var engine = runtime.Engine;
         foreach (var tool in _tools)
         {
-            var targets = engine.UsableTargets(caller.Identity.Name, tool.Policy.Name);
+            var targets = engine.UsableTargets(caller.Identity, tool.Policy.Name);
             if (targets.Count > 0)
             {
                 result.Tools.Add(GatewayMcpServer.ToProtocol(GatewayTools.ForTargets(tool.Describe(targets))));
             }
         }
 
-        if (engine.MayNeedApproval(caller.Identity.Name))
+        if (engine.MayNeedApproval(caller.Identity))
         {
             result.Tools.Add(GatewayMcpServer.ToProtocol(ApprovalStatusTool.Declaration));
         }

@@ -16,7 +16,7 @@ internal sealed class DecideStage(IEnumerable<IDecisionObserver> observers, ILog
             return StepResult.Refuse(ToolErrorCodes.InvalidArguments, [malformed]);
         }
 
-        var decision = context.Snapshot.Engine.Evaluate(request.Caller.Identity.Name, request.Tool, request.Arguments);
+        var decision = context.Snapshot.Engine.Evaluate(request.Caller.Identity, request.Tool, request.Arguments);
         if (request.GatewayDecision is { } adjust)
         {
             decision = adjust(decision);

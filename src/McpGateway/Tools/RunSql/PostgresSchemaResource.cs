@@ -101,7 +101,7 @@ internal sealed class PostgresSchemaResource(GatewayRuntime runtime, ToolCallPip
         };
     }
 
-    private IReadOnlyList<string> Connections(CallerInfo caller) => runtime.Engine.UsableTargets(caller.Identity.Name, RunSqlTool.Name);
+    private IReadOnlyList<string> Connections(CallerInfo caller) => runtime.Engine.UsableTargets(caller.Identity, RunSqlTool.Name);
 
     /// <summary>
     /// The decision on the gateway's own catalog statement: allowed, read-only, when the caller
@@ -139,7 +139,7 @@ internal sealed class PostgresSchemaResource(GatewayRuntime runtime, ToolCallPip
             }
 
             var probe = JsonSerializer.SerializeToElement(new JsonObject { ["connection"] = connection, ["sql"] = $"SELECT * FROM {Quote(schemaName)}.{Quote(table)}" });
-            var decision = engine.Evaluate(caller.Identity.Name, RunSqlTool.Name, probe);
+            var decision = engine.Evaluate(caller.Identity, RunSqlTool.Name, probe);
             if (decision.Effect == PolicyEffect.Deny)
             {
                 continue;
