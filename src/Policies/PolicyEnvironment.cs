@@ -16,6 +16,9 @@ public static class Roles
 /// <summary>A configured identity: the single source of its groups, roles and owner.</summary>
 public sealed record IdentityInfo(string Name, FrozenSet<string> Groups, FrozenSet<string> Roles, string? Owner)
 {
+    /// <summary>The agent application this caller acts through, when an identity provider's token named it (<c>client</c> in rules); null for API keys.</summary>
+    public string? Client { get; init; }
+
     public static IdentityInfo Create(string name, IEnumerable<string> groups, IEnumerable<string> roles, string? owner = null) =>
         new(name, groups.ToFrozenSet(StringComparer.Ordinal), roles.ToFrozenSet(StringComparer.Ordinal), owner);
 }

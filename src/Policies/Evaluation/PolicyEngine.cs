@@ -41,8 +41,9 @@ public sealed class PolicyEngine
         return Evaluate(snapshot, Resolve(snapshot, caller), tool, arguments);
     }
 
+    /// <summary>The configured identity as this snapshot has it (with the caller's agent application), or the pseudonymous caller as given.</summary>
     private static IdentityInfo Resolve(PolicySnapshot snapshot, IdentityInfo caller) =>
-        snapshot.Environment.Identities.TryGetValue(caller.Name, out var configured) ? configured : caller;
+        snapshot.Environment.Identities.TryGetValue(caller.Name, out var configured) ? configured with { Client = caller.Client } : caller;
 
     private static PolicyDecision Evaluate(PolicySnapshot snapshot, IdentityInfo info, string tool, JsonElement arguments)
     {

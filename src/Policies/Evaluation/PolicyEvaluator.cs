@@ -169,6 +169,7 @@ internal static class PolicyEvaluator
     private static bool InScope(PolicyRule rule, IdentityInfo identity, string tool, string? target) =>
         (rule.Identities.Count == 0 || rule.Identities.Contains(identity.Name))
         && (rule.Groups.Count == 0 || rule.Groups.Overlaps(identity.Groups))
+        && (rule.Clients.Count == 0 || (identity.Client is { } client && rule.Clients.Contains(client)))
         && (rule.Tools.Count == 0 || rule.Tools.Contains(tool))
         && (rule.Connections.Count == 0 || (target is not null && rule.Connections.Contains(target)));
 

@@ -10,7 +10,7 @@ namespace McpGateway.Policies.Loading;
 internal sealed class RuleParser
 {
     private static readonly string[] RuleKeys = ["name", "description", "when", "effect", "reason", "obligations", "approvers"];
-    private static readonly string[] WhenKeys = ["identity", "groups", "tool", "connection", "facts"];
+    private static readonly string[] WhenKeys = ["identity", "groups", "client", "tool", "connection", "facts"];
     private static readonly string[] ApproverKeys = ["groups", "count"];
 
     /// <summary>The most distinct approvers a rule may ask for.</summary>
@@ -103,6 +103,7 @@ internal sealed class RuleParser
             Reason = reason,
             Identities = scope.Identities.ToFrozenSet(StringComparer.Ordinal),
             Groups = scope.Groups.ToFrozenSet(StringComparer.Ordinal),
+            Clients = scope.Clients.ToFrozenSet(StringComparer.Ordinal),
             Tools = scope.Tools.ToFrozenSet(StringComparer.Ordinal),
             Connections = scope.Connections.ToFrozenSet(StringComparer.Ordinal),
             CallConditions = [.. scope.CallConditions],
@@ -152,6 +153,10 @@ internal sealed class RuleParser
                     break;
                 case "groups":
                     scope.Groups = Known(values, _environment.Groups, "group", "Groups");
+                    break;
+                case "client":
+                    // The agent application an identity provider's token names (azp or client_id): any text.
+                    scope.Clients = [.. (values ?? []).Select(v => v.Value)];
                     break;
                 case "tool":
                     scope.Tools = Known(values, _catalog.Tools.Keys, "tool", null);
@@ -266,6 +271,8 @@ internal sealed class Scope
     public List<string> Identities { get; set; } = [];
 
     public List<string> Groups { get; set; } = [];
+
+    public List<string> Clients { get; set; } = [];
 
     public List<string> Tools { get; set; } = [];
 

@@ -21,6 +21,12 @@ public sealed class PolicyRule
     /// <summary>Groups the rule applies to (any of them); empty means any.</summary>
     public FrozenSet<string> Groups { get; init; } = FrozenSet<string>.Empty;
 
+    /// <summary>
+    /// Agent applications the rule applies to (the <c>azp</c>/<c>client_id</c> of an identity
+    /// provider's token); empty means any. A caller without one (an API key) matches no rule that names some.
+    /// </summary>
+    public FrozenSet<string> Clients { get; init; } = FrozenSet<string>.Empty;
+
     /// <summary>Tools the rule applies to; empty means any.</summary>
     public FrozenSet<string> Tools { get; init; } = FrozenSet<string>.Empty;
 

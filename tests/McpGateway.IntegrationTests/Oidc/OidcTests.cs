@@ -54,6 +54,9 @@ public sealed class OidcTests : IAsyncLifetime
               - name: analysts-read-reports
                 when: { groups: [analysts], tool: http_call, connection: loopback, facts: { http.method: GET, http.path: { glob: "/api/reports/**" } } }
                 effect: allow
+              - name: exports-only-through-the-reports-app
+                when: { identity: test-agent, client: [reports-app], tool: http_call, connection: loopback, facts: { http.method: GET, http.path: { glob: "/exports/**" } } }
+                effect: allow
             """);
         _gateway = await GatewayServer.StartAsync(_environment);
     }
@@ -108,6 +111,34 @@ public sealed class OidcTests : IAsyncLifetime
         // Without an agent group (or role) a pseudonym is no agent at all.
         var (status, _, _) = await InitializeAsync(_corp.Token("no-groups", Resource));
         status.Should().Be(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task A_client_rule_applies_only_to_the_agent_application_it_names()
+    {
+        await using var throughReports = await GatewayClients.HttpAsync(_gateway, _corp.Token("agent-sub", Resource, new Dictionary<string, object?> { ["azp"] = "reports-app" }), GatewayClients.Current);
+        await using var throughOther = await GatewayClients.HttpAsync(_gateway, _corp.Token("agent-sub", Resource, new Dictionary<string, object?> { ["client_id"] = "other-app" }), GatewayClients.Current);
+        await using var byKey = await GatewayClients.HttpAsync(_gateway, await _environment.CreateKeyAsync("test-agent"), GatewayClients.Current);
+
+        (await throughReports.HttpCallAsync("GET", "/exports/q3")).IsError.Should().NotBe(true);
+        (await throughOther.HttpCallAsync("GET", "/exports/q3")).IsError.Should().BeTrue("the rule names another application");
+        (await byKey.HttpCallAsync("GET", "/exports/q3")).IsError.Should().BeTrue("a key names no application");
+        _environment.Service.Requests.Count(r => r.Target == "/exports/q3").Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_delegated_token_is_the_actors_call_on_behalf_of_the_subject()
+    {
+        var token = _corp.Token("alice-sub", Resource, new Dictionary<string, object?> { ["act"] = new Dictionary<string, string> { ["sub"] = "delegate-bot" }, ["groups"] = new[] { "grp-analysts" } });
+        await using var agent = await GatewayClients.HttpAsync(_gateway, token, GatewayClients.Current);
+
+        (await agent.HttpCallAsync("GET", "/api/reports/delegated")).IsError.Should().NotBe(true);
+
+        var started = (await _environment.AuditEntriesAsync()).Single(e => e.Type == "call.started" && e.Payload!.Contains("/api/reports/delegated", StringComparison.Ordinal));
+        started.Ids.Identity.Should().StartWith("oidc:corp:", "the actor is a pseudonym, not alice");
+        var oidc = JsonNode.Parse(started.Payload!)!["client"]!["oidc"]!;
+        oidc["subject"]!.GetValue<string>().Should().Be("delegate-bot");
+        oidc["onBehalfOf"]!.GetValue<string>().Should().Be("alice-sub");
     }
 
     [Fact]

@@ -58,7 +58,7 @@ public static class GatewayClaims
     /// <summary>The identity of a pseudonymous caller, as its token made it; null for a configured one.</summary>
     public static IdentityInfo? PseudonymOf(ClaimsPrincipal user) =>
         user.HasClaim(Pseudonym, "true") && user.Identity?.Name is { } name
-            ? IdentityInfo.Create(name, user.FindAll(Group).Select(c => c.Value), user.FindAll(ClaimTypes.Role).Select(c => c.Value), user.FindFirst(Owner)?.Value)
+            ? IdentityInfo.Create(name, user.FindAll(Group).Select(c => c.Value), user.FindAll(ClaimTypes.Role).Select(c => c.Value), user.FindFirst(Owner)?.Value) with { Client = user.FindFirst(Client)?.Value }
             : null;
 
     /// <summary>What the token said of its caller; null for an API key.</summary>

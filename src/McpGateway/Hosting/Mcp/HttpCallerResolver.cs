@@ -35,6 +35,8 @@ public sealed class HttpCallerResolver(GatewayRuntime runtime) : ICallerResolver
             return ValueTask.FromResult<CallerInfo?>(null);
         }
 
+        identity = identity with { Client = user.FindFirst(GatewayClaims.Client)?.Value };
+
         var client = ClientInfoReader.Read(server, request);
         var session = server.SessionId ?? SessionIds.Derived(identity.Name, client?.Name, client?.Version);
         return ValueTask.FromResult<CallerInfo?>(new CallerInfo(identity, session, client?.Name, client?.Version, user.FindFirst(GatewayClaims.KeyId)?.Value) { Oidc = GatewayClaims.OidcOf(user) });

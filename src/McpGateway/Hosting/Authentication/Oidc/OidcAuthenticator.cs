@@ -167,7 +167,7 @@ public sealed partial class OidcAuthenticator(HttpClient http, TimeProvider time
         var pseudonym = false;
         if (oidc.IdentityOf(issuer.Name, callerSubject) is { } name && configuration.Identities.TryGetValue(name, out var configured))
         {
-            identity = configured;
+            identity = configured with { Client = client };
         }
         else
         {
@@ -175,7 +175,7 @@ public sealed partial class OidcAuthenticator(HttpClient http, TimeProvider time
             var providerGroups = Values(jwt, issuer.GroupsClaim);
             var groups = configuration.Groups.Values.Where(g => g.ProviderGroupId is { } id && providerGroups.Contains(id)).Select(g => g.Name);
             var agent = providerGroups.Any(issuer.AgentGroups.Contains) || Values(jwt, issuer.RolesClaim).Any(issuer.AgentRoles.Contains);
-            identity = IdentityInfo.Create(Pseudonym(issuer, callerSubject), groups, agent ? [Roles.Agent] : [], owner);
+            identity = IdentityInfo.Create(Pseudonym(issuer, callerSubject), groups, agent ? [Roles.Agent] : [], owner) with { Client = client };
         }
 
         return GatewayClaims.OidcPrincipal(identity, pseudonym, new OidcCaller(issuer.Name, callerSubject, client, scopes, actor is null ? null : subject));
