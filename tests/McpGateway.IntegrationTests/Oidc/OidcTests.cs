@@ -210,6 +210,22 @@ public sealed class OidcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_issuer_whose_keys_cannot_be_fetched_is_503_not_an_allow_and_an_operator_token_is_no_agent()
+    {
+        var token = _rotating.Token("bot-1", Resource, new Dictionary<string, object?> { ["roles"] = new[] { "mcp.agent" } });
+        await _rotating.DisposeAsync();
+
+        using var request = RawMcp.Post(_gateway.McpEndpoint, RawMcp.InitializeJson, token);
+        using var response = await Http.SendAsync(request);
+        response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        response.Headers.RetryAfter.Should().NotBeNull();
+        (await response.Content.ReadAsStringAsync()).Should().Contain("cannot be fetched");
+
+        var (status, _, _) = await InitializeAsync(_corp.Token("approver-sub", Resource, new Dictionary<string, object?> { ["scp"] = "mcpgw:operator" }));
+        status.Should().Be(HttpStatusCode.Forbidden, "/mcp serves agents only");
+    }
+
+    [Fact]
     public async Task An_operator_token_needs_the_operator_scope_and_alice_cannot_approve_her_own_agents_call_by_token()
     {
         var key = await _environment.CreateKeyAsync("test-agent");

@@ -23,6 +23,7 @@ internal sealed class TestIdentityProvider : IAsyncDisposable
     private readonly Lock _gate = new();
     private List<SigningKey> _published = [];
     private int _jwksRequests;
+    private int _stopped;
 
     private TestIdentityProvider(WebApplication app, Uri issuer)
     {
@@ -109,7 +110,14 @@ internal sealed class TestIdentityProvider : IAsyncDisposable
         return (key ?? Current).Sign(payload.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value));
     }
 
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    /// <summary>Stops the provider (as an outage would); disposing again does nothing.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            await _app.DisposeAsync();
+        }
+    }
 
     internal static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
