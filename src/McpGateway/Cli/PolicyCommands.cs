@@ -43,9 +43,10 @@ internal static class PolicyCommands
         var identity = new Option<string>("--identity") { Description = "Configured identity making the call.", Required = true };
         var tool = new Option<string>("--tool") { Description = "Tool name, for example http_call.", Required = true };
         var args = new Option<string>("--args") { Description = "The tool call's arguments as a JSON object.", Required = true };
+        var client = new Option<string?>("--client") { Description = "The agent application an identity provider's token would name (azp or client_id), for rules with 'client'." };
         var eval = new Command("eval", "Classify one tool call and print the decision as JSON (anything wrong with the call is a deny with a reason).")
         {
-            identity, tool, args, PoliciesOption,
+            identity, tool, args, client, PoliciesOption,
         };
         eval.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -68,7 +69,10 @@ internal static class PolicyCommands
                     return GatewayCli.Misuse;
                 }
 
-                var decision = engine.Evaluate(parseResult.GetValue(identity)!, parseResult.GetValue(tool)!, arguments.RootElement);
+                var name = parseResult.GetValue(identity)!;
+                var decision = parseResult.GetValue(client) is { } application && engine.Current.Environment.Identities.TryGetValue(name, out var configured)
+                    ? engine.Evaluate(configured with { Client = application }, parseResult.GetValue(tool)!, arguments.RootElement)
+                    : engine.Evaluate(name, parseResult.GetValue(tool)!, arguments.RootElement);
                 await output.WriteLineAsync(decision.ToJson().ToJsonString(OutputJson)).ConfigureAwait(false);
                 return GatewayCli.Success;
             }

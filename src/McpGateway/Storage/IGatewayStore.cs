@@ -23,6 +23,9 @@ public interface IGatewayStore : IAsyncDisposable
 
     IJobLeases Jobs { get; }
 
+    /// <summary>The operator console's sessions and Data Protection keys.</summary>
+    IConsoleStore Console { get; }
+
     IOutbox Outbox { get; }
 
     /// <summary>Where the store lives, for messages (never a credential).</summary>

@@ -92,6 +92,29 @@ public sealed class PolicyEvalCommandTests
     }
 
     [Fact]
+    public async Task Client_decides_as_if_the_identity_called_through_that_application()
+    {
+        var folder = Directory.CreateTempSubdirectory("mcpgw-eval-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "client.yaml"), "rules:\n  - name: reports-app-reads\n    when: { identity: billing-agent, client: reports-app, tool: http_call }\n    effect: allow\n");
+            const string Args = """{"service":"billing","method":"GET","path":"/api/invoices"}""";
+
+            var through = await EvalAsync("billing-agent", Args, "--policies", folder, "--client", "reports-app");
+            var other = await EvalAsync("billing-agent", Args, "--policies", folder, "--client", "other-app");
+            var none = await EvalAsync("billing-agent", Args, "--policies", folder);
+
+            JsonDocument.Parse(through.StandardOutput).RootElement.GetProperty("decision").GetString().Should().Be("allow", through.StandardError);
+            JsonDocument.Parse(other.StandardOutput).RootElement.GetProperty("decision").GetString().Should().Be("deny");
+            JsonDocument.Parse(none.StandardOutput).RootElement.GetProperty("decision").GetString().Should().Be("deny", "a caller without an application matches no client rule");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_bundle_with_errors_is_misuse_and_every_error_is_listed_with_file_and_line()
     {
         var folder = Directory.CreateTempSubdirectory("mcpgw-eval-").FullName;

@@ -141,6 +141,26 @@ internal static class PostgresMigrations
         CREATE INDEX audit_index_tool ON audit_index (tool, seq) WHERE tool IS NOT NULL;
         CREATE INDEX audit_index_decision ON audit_index (decision, seq) WHERE decision IS NOT NULL;
         """),
+
+        // 3: the operator console's sessions and the Data Protection key ring (see the embedded store's 7).
+        new(3, """
+        CREATE TABLE console_sessions (
+            id_hash      text COLLATE "C" PRIMARY KEY,
+            identity     text COLLATE "C" NOT NULL,
+            credential   text COLLATE "C" NOT NULL,
+            created_at   text COLLATE "C" NOT NULL,
+            last_seen_at text COLLATE "C" NOT NULL,
+            expires_at   text COLLATE "C" NOT NULL,
+            revoked_at   text COLLATE "C" NULL
+        );
+        CREATE INDEX console_sessions_identity ON console_sessions (identity) WHERE revoked_at IS NULL;
+
+        CREATE TABLE data_protection_keys (
+            name       text COLLATE "C" PRIMARY KEY,
+            xml        text NOT NULL,
+            created_at text COLLATE "C" NOT NULL
+        );
+        """),
     ];
 
     public static int Latest => Steps.Max(s => s.Version);

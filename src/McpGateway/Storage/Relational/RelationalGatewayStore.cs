@@ -30,6 +30,7 @@ public abstract class RelationalGatewayStore : IGatewayStore
         var outbox = new RelationalOutbox(this);
         Outbox = outbox;
         Jobs = outbox;
+        Console = new RelationalConsoleStore(this);
     }
 
     public IKeyStore Keys { get; }
@@ -48,6 +49,8 @@ public abstract class RelationalGatewayStore : IGatewayStore
     public IJobLeases Jobs { get; }
 
     public IOutbox Outbox { get; }
+
+    public IConsoleStore Console { get; }
 
     public string Description { get; }
 

@@ -34,6 +34,8 @@ public static class StoreCopy
         ("policy_file_contents", "sha256, content", "sha256"),
         ("policy_revisions", "revision, first_loaded_at", "revision"),
         ("policy_revision_files", "revision, path, sha256", "revision, path"),
+        ("console_sessions", "id_hash, identity, credential, created_at, last_seen_at, expires_at, revoked_at", "id_hash"),
+        ("data_protection_keys", "name, xml, created_at", "name"),
     ];
 
     /// <summary>Rows per statement batch written to the target.</summary>

@@ -154,6 +154,26 @@ internal static class SqliteMigrations
         CREATE INDEX audit_index_tool ON audit_index (tool, seq) WHERE tool IS NOT NULL;
         CREATE INDEX audit_index_decision ON audit_index (decision, seq) WHERE decision IS NOT NULL;
         """),
+
+        // 7: the operator console's sessions (only a hash of each id) and the Data Protection key ring.
+        new(7, """
+        CREATE TABLE console_sessions (
+            id_hash      TEXT PRIMARY KEY,
+            identity     TEXT NOT NULL,
+            credential   TEXT NOT NULL,
+            created_at   TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,
+            expires_at   TEXT NOT NULL,
+            revoked_at   TEXT NULL
+        ) STRICT;
+        CREATE INDEX console_sessions_identity ON console_sessions (identity) WHERE revoked_at IS NULL;
+
+        CREATE TABLE data_protection_keys (
+            name       TEXT PRIMARY KEY,
+            xml        TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        ) STRICT;
+        """),
     ];
 
     public static int Latest => Steps.Max(s => s.Version);

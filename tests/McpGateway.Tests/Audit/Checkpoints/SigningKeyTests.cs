@@ -134,6 +134,8 @@ public sealed class SigningKeyTests
 
         public IPolicyRevisionStore PolicyRevisions => inner.PolicyRevisions;
 
+        public IConsoleStore Console => inner.Console;
+
         public string Description => "postgres://example";
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
