@@ -31,6 +31,12 @@ public static class AuditEventTypes
 
     /// <summary>An identified caller was refused a new MCP session (over its session quota).</summary>
     public const string SessionRefused = "session.refused";
+
+    /// <summary>An operator or auditor signed in to the console (how: the key's id or the issuer).</summary>
+    public const string ConsoleSignedIn = "console.signed_in";
+
+    /// <summary>A console session ended by signing out.</summary>
+    public const string ConsoleSignedOut = "console.signed_out";
 }
 
 /// <summary>The ids an entry is about; all optional.</summary>

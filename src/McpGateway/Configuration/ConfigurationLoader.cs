@@ -13,7 +13,7 @@ public static class ConfigurationLoader
 {
     public const string Section = "McpGateway";
 
-    private static readonly string[] KnownKeys = ["DataDirectory", "Policies", "Groups", "Identities", "Targets", "Anonymous", "Http", "Timings", "Approvals", "PublicUrl", "Masking", "Audit", "Store", "Oidc"];
+    private static readonly string[] KnownKeys = ["DataDirectory", "Policies", "Groups", "Identities", "Targets", "Anonymous", "Http", "Timings", "Approvals", "PublicUrl", "Masking", "Audit", "Store", "Oidc", "Console"];
 
     /// <summary>
     /// Loads the configuration a verb was given (<c>--config</c>, <c>MCPGW_CONFIG</c>, else the file
@@ -86,6 +86,7 @@ public static class ConfigurationLoader
         var auditPayloads = ReadAudit(section.GetSection("Audit"), baseDirectory, errors);
         var store = StoreOptions.Read(section.GetSection("Store"), baseDirectory, errors);
         var oidc = OidcOptions.Read(section.GetSection("Oidc"), section.GetSection("Identities"), errors);
+        var console = ConsoleOptions.Read(section.GetSection("Console"), errors);
         store.Validate(section.Path, audit, auditPayloads, errors);
         if (errors.Count > 0)
         {
@@ -110,6 +111,7 @@ public static class ConfigurationLoader
             AuditPayloads = auditPayloads,
             Store = store,
             Oidc = oidc,
+            Console = console,
         };
     }
 

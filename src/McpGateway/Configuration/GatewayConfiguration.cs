@@ -119,6 +119,9 @@ public sealed class GatewayConfiguration
     /// <summary>Payload retention and the request-hash key (<c>McpGateway:Audit</c>).</summary>
     public AuditPayloadOptions AuditPayloads { get; init; } = AuditPayloadOptions.Default;
 
+    /// <summary>The operator console's session lifetimes and sign-in rate (<c>McpGateway:Console</c>).</summary>
+    public ConsoleOptions Console { get; init; } = ConsoleOptions.Default;
+
     /// <summary>JWT bearer tokens from identity providers (<c>McpGateway:Oidc</c>); null when only API keys are accepted.</summary>
     public OidcOptions? Oidc { get; init; }
 

@@ -68,7 +68,22 @@ internal static class HttpGatewayHost
             services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<OidcAuthenticator>>()));
         builder.Services.AddSingleton<ICallerResolver, HttpCallerResolver>();
         builder.Services.AddAuthentication(GatewayClaims.Scheme)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(GatewayClaims.Scheme, _ => { });
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(GatewayClaims.Scheme, _ => { })
+            .AddScheme<AuthenticationSchemeOptions, Console.ConsoleAuthenticationHandler>(Console.ConsoleSessionService.Scheme, _ => { });
+        builder.Services.AddSingleton<Console.ConsoleSessionService>();
+
+        // The console's cookies and antiforgery tokens are protected with a key ring kept in the
+        // store, so replicas and restarts agree on them.
+        Microsoft.AspNetCore.DataProtection.DataProtectionBuilderExtensions.SetApplicationName(builder.Services.AddDataProtection(), "mcp-gateway");
+        builder.Services.Configure<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(options => options.XmlRepository = new Console.StoreXmlRepository(store.Console, TimeProvider.System));
+        builder.Services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = "mcpgw-antiforgery";
+            options.Cookie.Path = "/console";
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
         builder.Services.AddAuthorization(authorization =>
         {
             authorization.AddPolicy(AgentPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Policies.Roles.Agent));
@@ -76,6 +91,8 @@ internal static class HttpGatewayHost
             authorization.AddPolicy(AuditEndpoints.ReaderPolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(c =>
                 GatewayClaims.HasRight(c.User, Policies.Roles.Auditor, runtime.Configuration.Oidc) || GatewayClaims.HasRight(c.User, Policies.Roles.Operator, runtime.Configuration.Oidc)));
             authorization.AddPolicy(ApprovalEndpoints.OperatorPolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(c => GatewayClaims.HasRight(c.User, Policies.Roles.Operator, runtime.Configuration.Oidc)));
+            // The console: its own cookie, never a bearer credential, for operators and auditors.
+            authorization.AddPolicy(Console.ConsolePages.Policy, policy => policy.AddAuthenticationSchemes(Console.ConsoleSessionService.Scheme).RequireAuthenticatedUser().RequireRole(Policies.Roles.Operator, Policies.Roles.Auditor));
             authorization.AddPolicy(AuditPurgeEndpoints.AuditorPolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(c => GatewayClaims.HasRight(c.User, Policies.Roles.Auditor, runtime.Configuration.Oidc)));
         });
         builder.Services.AddProblemDetails();
@@ -107,6 +124,7 @@ internal static class HttpGatewayHost
         app.UseMiddleware<HostGuardMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery();
         app.UseWhen(McpEndpointMetadata.Applies, mcp => mcp.UseMiddleware<JsonContentTypeMiddleware>().UseMiddleware<SessionQuotaMiddleware>());
         app.MapGet("/healthz", (GatewayRuntime state, Audit.Checkpoints.AuditCheckpointWriter checkpoints) =>
             Results.Json(new { status = checkpoints.Failure is null ? "ok" : "degraded", revision = state.Engine.Revision })).AllowAnonymous();
@@ -126,6 +144,7 @@ internal static class HttpGatewayHost
         app.MapAuditEndpoints();
         app.MapAuditPurgeEndpoints();
         app.MapProtectedResourceMetadata();
+        Console.ConsolePages.MapConsole(app);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         if (AnonymousNotice(runtime.Configuration.Anonymous, binding) is { } notice)
