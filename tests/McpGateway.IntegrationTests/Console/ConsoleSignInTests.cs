@@ -14,7 +14,7 @@ namespace McpGateway.IntegrationTests.Console;
 /// rate-limited; every page carries a strict Content-Security-Policy; signing in and out is
 /// recorded in the chain.
 /// </summary>
-public sealed partial class ConsoleSignInTests : IAsyncLifetime
+public sealed class ConsoleSignInTests : IAsyncLifetime
 {
     private GatewayEnvironment _environment = null!;
     private GatewayServer _gateway = null!;
@@ -38,7 +38,7 @@ public sealed partial class ConsoleSignInTests : IAsyncLifetime
     public async Task An_operator_signs_in_sees_pending_approvals_and_signs_out_and_both_are_recorded()
     {
         var key = await _environment.CreateKeyAsync("approver");
-        using var browser = new Browser(_gateway.BaseUrl);
+        using var browser = new ConsoleBrowser(_gateway.BaseUrl);
 
         var (status, response) = await browser.SignInAsync(key);
         status.Should().Be(HttpStatusCode.Redirect);
@@ -61,7 +61,7 @@ public sealed partial class ConsoleSignInTests : IAsyncLifetime
         (await browser.GetAsync("/console/")).Headers.Location!.ToString().Should().Be("/console/sign-in", "the session ended with signing out");
 
         // The old cookie, presented again, opens nothing.
-        using var replay = new Browser(_gateway.BaseUrl);
+        using var replay = new ConsoleBrowser(_gateway.BaseUrl);
         replay.Cookies.Add(new Uri(_gateway.BaseUrl, "/console/"), new Cookie("mcpgw-console", sessionId, "/console"));
         (await replay.GetAsync("/console/")).StatusCode.Should().Be(HttpStatusCode.Redirect);
 
@@ -76,7 +76,7 @@ public sealed partial class ConsoleSignInTests : IAsyncLifetime
     {
         var agentKey = await _environment.CreateKeyAsync("test-agent");
         var operatorKey = await _environment.CreateKeyAsync("approver");
-        using var browser = new Browser(_gateway.BaseUrl);
+        using var browser = new ConsoleBrowser(_gateway.BaseUrl);
 
         var (agentStatus, agentResponse) = await browser.SignInAsync(agentKey);
         agentStatus.Should().Be(HttpStatusCode.Unauthorized);
@@ -84,7 +84,7 @@ public sealed partial class ConsoleSignInTests : IAsyncLifetime
         (await browser.SignInAsync("mgw_notakey")).Status.Should().Be(HttpStatusCode.Unauthorized);
 
         // A forged form: the right key, no antiforgery token (as a cross-site page would post it).
-        using var forged = new Browser(_gateway.BaseUrl);
+        using var forged = new ConsoleBrowser(_gateway.BaseUrl);
         var noToken = await forged.PostRawFormAsync("/console/sign-in", [new("key", operatorKey)]);
         noToken.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         noToken.Headers.Contains("Set-Cookie").Should().BeFalse();
@@ -96,7 +96,7 @@ public sealed partial class ConsoleSignInTests : IAsyncLifetime
     public async Task The_console_cookie_is_no_credential_for_the_api_and_a_revoked_key_ends_the_session()
     {
         var key = await _environment.CreateKeyAsync("approver");
-        using var browser = new Browser(_gateway.BaseUrl);
+        using var browser = new ConsoleBrowser(_gateway.BaseUrl);
         (await browser.SignInAsync(key)).Status.Should().Be(HttpStatusCode.Redirect);
         var sessionId = browser.Cookies.GetCookies(new Uri(_gateway.BaseUrl, "/console/"))["mcpgw-console"]!.Value;
 
@@ -116,12 +116,12 @@ public sealed partial class ConsoleSignInTests : IAsyncLifetime
     public async Task A_session_ends_when_idle_and_at_its_absolute_limit_even_when_active()
     {
         var key = await _environment.CreateKeyAsync("auditor");
-        using var idle = new Browser(_gateway.BaseUrl);
+        using var idle = new ConsoleBrowser(_gateway.BaseUrl);
         (await idle.SignInAsync(key)).Status.Should().Be(HttpStatusCode.Redirect);
         await Task.Delay(TimeSpan.FromSeconds(4));
         (await idle.GetAsync("/console/")).StatusCode.Should().Be(HttpStatusCode.Redirect, "idle for longer than the idle timeout");
 
-        using var active = new Browser(_gateway.BaseUrl);
+        using var active = new ConsoleBrowser(_gateway.BaseUrl);
         (await active.SignInAsync(key)).Status.Should().Be(HttpStatusCode.Redirect);
         var started = DateTimeOffset.UtcNow;
         while (DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(7))
@@ -137,7 +137,7 @@ public sealed partial class ConsoleSignInTests : IAsyncLifetime
     [Fact]
     public async Task Sign_in_attempts_are_rate_limited_per_address()
     {
-        using var browser = new Browser(_gateway.BaseUrl);
+        using var browser = new ConsoleBrowser(_gateway.BaseUrl);
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 8; i++)
         {
@@ -146,43 +146,5 @@ public sealed partial class ConsoleSignInTests : IAsyncLifetime
 
         statuses.Take(6).Should().AllSatisfy(s => s.Should().Be(HttpStatusCode.Unauthorized));
         statuses.Skip(6).Should().AllSatisfy(s => s.Should().Be(HttpStatusCode.TooManyRequests));
-    }
-
-    /// <summary>A cookie-keeping HTTP client that fills forms as a browser would: the antiforgery token from the page, then the post.</summary>
-    private sealed partial class Browser : IDisposable
-    {
-        private readonly HttpClient _http;
-
-        public Browser(Uri baseUrl)
-        {
-            _http = new HttpClient(new HttpClientHandler { CookieContainer = Cookies, AllowAutoRedirect = false }) { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
-        }
-
-        public CookieContainer Cookies { get; } = new();
-
-        public Task<HttpResponseMessage> GetAsync(string path) => _http.GetAsync(path.TrimStart('/'));
-
-        public async Task<(HttpStatusCode Status, HttpResponseMessage Response)> SignInAsync(string key)
-        {
-            var response = await PostFormAsync("/console/sign-in", "/console/sign-in", [new("key", key)]);
-            return (response.StatusCode, response);
-        }
-
-        /// <summary>Reads the antiforgery token from <paramref name="formPage"/>, then posts the form with it.</summary>
-        public async Task<HttpResponseMessage> PostFormAsync(string action, string formPage, KeyValuePair<string, string>[] fields)
-        {
-            var page = await (await GetAsync(formPage)).Content.ReadAsStringAsync();
-            var token = TokenField().Match(page);
-            token.Success.Should().BeTrue("the form carries its antiforgery token: " + page);
-            return await PostRawFormAsync(action, [new(token.Groups[1].Value, WebUtility.HtmlDecode(token.Groups[2].Value)), .. fields]);
-        }
-
-        public Task<HttpResponseMessage> PostRawFormAsync(string action, KeyValuePair<string, string>[] fields) =>
-            _http.PostAsync(action.TrimStart('/'), new FormUrlEncodedContent(fields));
-
-        public void Dispose() => _http.Dispose();
-
-        [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]+)\">")]
-        private static partial Regex TokenField();
     }
 }

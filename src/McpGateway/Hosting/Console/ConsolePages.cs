@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Encodings.Web;
+using System.Text.Json.Nodes;
 using McpGateway.Storage;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
@@ -19,6 +20,9 @@ internal static class ConsolePages
 {
     public const string Policy = "console";
 
+    /// <summary>Console pages for operators only (approvals).</summary>
+    public const string OperatorPolicy = "console-operator";
+
     private const string SecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
     public static void MapConsole(this IEndpointRouteBuilder app)
@@ -28,6 +32,8 @@ internal static class ConsolePages
         console.MapPost("/sign-in", SignInAsync).AllowAnonymous();
         console.MapPost("/sign-out", SignOutAsync).RequireAuthorization(Policy);
         console.MapGet("/", HomeAsync).RequireAuthorization(Policy);
+        console.MapGet("/approvals/{id}", ApprovalAsync).RequireAuthorization(OperatorPolicy);
+        console.MapPost("/approvals/{id}/decide", DecideAsync).RequireAuthorization(OperatorPolicy);
         console.MapGet("/console.css", () => Results.Text(Styles, "text/css; charset=utf-8")).AllowAnonymous();
     }
 
@@ -143,7 +149,7 @@ internal static class ConsolePages
                 body.Append("<table><thead><tr><th scope=\"col\">Request</th><th scope=\"col\">Requester</th><th scope=\"col\">Tool</th><th scope=\"col\">Target</th><th scope=\"col\">Expires</th></tr></thead><tbody>");
                 foreach (var approval in pending)
                 {
-                    body.Append(CultureInvariant($"<tr><td>{Html(approval.Id)}</td><td>{Html(approval.Requester)}</td><td>{Html(approval.Tool)}</td><td>{Html(approval.Target)}</td><td>{Html(Audit.AuditChain.FormatTimestamp(approval.ExpiresAt))}</td></tr>"));
+                    body.Append(CultureInvariant($"<tr><td><a href=\"/console/approvals/{Html(approval.Id)}\">{Html(approval.Id)}</a></td><td>{Html(approval.Requester)}</td><td>{Html(approval.Tool)}</td><td>{Html(approval.Target)}</td><td>{Html(Audit.AuditChain.FormatTimestamp(approval.ExpiresAt))}</td></tr>"));
                 }
 
                 body.Append("</tbody></table>");
@@ -153,6 +159,87 @@ internal static class ConsolePages
         body.Append(CultureInvariant($"""<form method="post" action="/console/sign-out"><input type="hidden" name="{Html(tokens.FormFieldName)}" value="{Html(tokens.RequestToken!)}"><button type="submit">Sign out</button></form>"""));
         await WriteAsync(context, "Console", body.ToString()).ConfigureAwait(false);
     }
+
+    private static async Task ApprovalAsync(HttpContext context, string id, Approvals.ApprovalService approvals, Runtime.GatewayRuntime runtime, Audit.AuditRecorder audit, IAntiforgery antiforgery)
+    {
+        if (await approvals.GetAsync(id, context.RequestAborted).ConfigureAwait(false) is not { } record)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            await WriteAsync(context, "No such request", $"<p>There is no approval request '{Html(id)}'.</p>").ConfigureAwait(false);
+            return;
+        }
+
+        var viewer = context.User.Identity!.Name!;
+        var detail = await Http.ApprovalEndpoints.DetailAsync(record, viewer, runtime, audit, context.RequestAborted).ConfigureAwait(false);
+        var body = new StringBuilder();
+        body.Append("<dl>");
+        foreach (var (label, field) in DetailFields)
+        {
+            if (detail[field] is JsonValue value && value.ToString() is { Length: > 0 } text)
+            {
+                body.Append(CultureInvariant($"<dt>{Html(label)}</dt><dd>{Html(text)}</dd>"));
+            }
+        }
+
+        body.Append("</dl>");
+        body.Append(CultureInvariant($"<h2>Why it needs approval</h2><pre>{Html(Json(detail["reasons"]))}</pre><h2>Rules and approvers</h2><pre>{Html(Json(detail["matchedRules"]))}\n{Html(Json(detail["approvers"]))}</pre>"));
+        var masked = detail["request"]?["masked"] is not null;
+        body.Append(CultureInvariant($"<h2>The request{(masked ? " (masked)" : string.Empty)}</h2><pre>{Html(Json(detail["request"]))}</pre>"));
+        if (detail["votes"] is JsonArray { Count: > 0 } votes)
+        {
+            body.Append(CultureInvariant($"<h2>Votes</h2><pre>{Html(Json(votes))}</pre>"));
+        }
+
+        if (record.Status == ApprovalStatus.Pending && detail["mayDecide"]?.GetValue<bool>() == true)
+        {
+            var tokens = antiforgery.GetAndStoreTokens(context);
+            body.Append(CultureInvariant($"""
+                <form method="post" action="/console/approvals/{Html(record.Id)}/decide">
+                  <input type="hidden" name="{Html(tokens.FormFieldName)}" value="{Html(tokens.RequestToken!)}">
+                  <label for="reason">Reason (recorded with the decision)</label>
+                  <textarea id="reason" name="reason" rows="3" maxlength="1000"></textarea>
+                  <button type="submit" name="decision" value="approve">Approve</button>
+                  <button type="submit" name="decision" value="deny">Deny</button>
+                </form>
+                """));
+        }
+        else if (record.Status == ApprovalStatus.Pending)
+        {
+            body.Append(CultureInvariant($"""<p class="note">You cannot decide this request: {Html(detail["whyNot"]?.GetValue<string>() ?? "it is not yours to decide")}</p>"""));
+        }
+
+        await WriteAsync(context, "Approval " + record.Id, body.ToString()).ConfigureAwait(false);
+    }
+
+    private static async Task DecideAsync(HttpContext context, string id, [FromForm] string? decision, [FromForm] string? reason, Approvals.ApprovalService approvals)
+    {
+        if (decision is not ("approve" or "deny"))
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await WriteAsync(context, "Not decided", "<p>Choose Approve or Deny.</p>").ConfigureAwait(false);
+            return;
+        }
+
+        var action = await approvals.DecideAsync(id, context.User.Identity!.Name!, decision == "approve", string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), context.RequestAborted).ConfigureAwait(false);
+        if (action.Problem is { } problem)
+        {
+            context.Response.StatusCode = action.Status;
+            await WriteAsync(context, "Not decided", CultureInvariant($"""<p class="error" role="alert">{Html(problem)}</p><p><a href="/console/approvals/{Html(id)}">Back to the request</a></p>""")).ConfigureAwait(false);
+            return;
+        }
+
+        Secure(context.Response);
+        context.Response.Redirect($"/console/approvals/{Uri.EscapeDataString(id)}", permanent: false);
+    }
+
+    /// <summary>What the request page lists of a request, in order: label and field of its detail.</summary>
+    private static readonly (string Label, string Field)[] DetailFields =
+    [
+        ("Status", "status"), ("Requester", "requester"), ("Owner", "owner"), ("Tool", "tool"), ("Target", "target"), ("Summary", "summary"), ("Justification", "justification"),
+        ("Requested", "createdAt"), ("Expires", "expiresAt"), ("Decided by", "decidedBy"), ("Decided", "decidedAt"), ("Reason given", "reason"),
+    ];
+
+    private static string Json(JsonNode? node) => node?.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) ?? "—";
 
     private static string CultureInvariant(FormattableString text) => FormattableString.Invariant(text);
 
@@ -166,6 +253,10 @@ internal static class ConsolePages
         input[type=password] { width: 100%; max-width: 30rem; padding: .5rem; }
         button { margin-top: .75rem; padding: .5rem 1rem; }
         .error { color: #8a1111; font-weight: bold; }
+        .note { background: #f3f3d8; padding: .5rem; }
+        textarea { display: block; width: 100%; max-width: 40rem; }
+        pre { background: #f4f4f4; padding: .5rem; overflow-x: auto; white-space: pre-wrap; }
+        dt { font-weight: bold; }
         table { border-collapse: collapse; width: 100%; }
         th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #ccc; }
         """;

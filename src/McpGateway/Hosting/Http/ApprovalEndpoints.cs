@@ -62,6 +62,16 @@ internal static class ApprovalEndpoints
             return Problem(404, "No such approval", $"There is no approval '{id}'.");
         }
 
+        return Results.Json(await DetailAsync(record, Operator(context.User), runtime, audit, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// A request in full for <paramref name="viewer"/>: its summary, rules, facts and votes, whether
+    /// the viewer may decide it and why not — and the unmasked request only when they may, which
+    /// is recorded (<c>unmasked.viewed</c>) before it is shown. The API and the console show this.
+    /// </summary>
+    internal static async Task<JsonObject> DetailAsync(ApprovalRecord record, string viewer, GatewayRuntime runtime, AuditRecorder audit, CancellationToken cancellationToken)
+    {
         var json = Summary(record);
         json["matchedRules"] = record.Detail["matchedRules"]?.DeepClone();
         json["reasons"] = record.Detail["reasons"]?.DeepClone();
@@ -74,17 +84,16 @@ internal static class ApprovalEndpoints
             ["at"] = AuditChain.FormatTimestamp(v.At),
         })]);
 
-        var operatorName = Operator(context.User);
-        var mayDecide = ApprovalRequirements.WhyNot(record, operatorName, runtime.Current.Configuration);
+        var mayDecide = ApprovalRequirements.WhyNot(record, viewer, runtime.Current.Configuration);
         json["mayDecide"] = mayDecide is null;
         json["whyNot"] = mayDecide;
         if (mayDecide is null && record.Sensitive is { } sensitive)
         {
             // The unmasked request, for the operator who decides it; recorded first, shown after.
-            await audit.RecordAsync(new AuditAppend(AuditEventTypes.UnmaskedViewed, new AuditIds(record.CallId, null, record.Id, operatorName), new JsonObject
+            await audit.RecordAsync(new AuditAppend(AuditEventTypes.UnmaskedViewed, new AuditIds(record.CallId, null, record.Id, viewer), new JsonObject
             {
                 ["approvalId"] = record.Id,
-                ["viewer"] = operatorName,
+                ["viewer"] = viewer,
                 ["what"] = "approval request",
             }), cancellationToken).ConfigureAwait(false);
             json["request"] = new JsonObject
@@ -98,7 +107,7 @@ internal static class ApprovalEndpoints
             json["request"] = new JsonObject { ["arguments"] = record.Detail["arguments"]?.DeepClone(), ["masked"] = true };
         }
 
-        return Results.Json(json);
+        return json;
     }
 
     private static async Task<IResult> DecideAsync(HttpContext context, string id, bool approve, ApprovalService approvals, CancellationToken cancellationToken)
@@ -160,7 +169,7 @@ internal static class ApprovalEndpoints
     }
 
     /// <summary>What anyone on the API sees of a request: no unmasked arguments, no result.</summary>
-    private static JsonObject Summary(ApprovalRecord record) => new()
+    internal static JsonObject Summary(ApprovalRecord record) => new()
     {
         ["id"] = record.Id,
         ["status"] = ApprovalStatusNames.Of(record.Status),

@@ -93,6 +93,7 @@ internal static class HttpGatewayHost
             authorization.AddPolicy(ApprovalEndpoints.OperatorPolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(c => GatewayClaims.HasRight(c.User, Policies.Roles.Operator, runtime.Configuration.Oidc)));
             // The console: its own cookie, never a bearer credential, for operators and auditors.
             authorization.AddPolicy(Console.ConsolePages.Policy, policy => policy.AddAuthenticationSchemes(Console.ConsoleSessionService.Scheme).RequireAuthenticatedUser().RequireRole(Policies.Roles.Operator, Policies.Roles.Auditor));
+            authorization.AddPolicy(Console.ConsolePages.OperatorPolicy, policy => policy.AddAuthenticationSchemes(Console.ConsoleSessionService.Scheme).RequireAuthenticatedUser().RequireRole(Policies.Roles.Operator));
             authorization.AddPolicy(AuditPurgeEndpoints.AuditorPolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(c => GatewayClaims.HasRight(c.User, Policies.Roles.Auditor, runtime.Configuration.Oidc)));
         });
         builder.Services.AddProblemDetails();
