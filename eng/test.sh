@@ -144,6 +144,15 @@ main() {
     log "sshd for the tests needs openssh-server and root here; ssh_exec tests will skip (and fail under CI=true)"
   fi
 
+  # Chromium for the console's browser tests (driven by Microsoft.Playwright through
+  # MCPGW_TEST_CHROMIUM; no browser is downloaded). They skip locally without it and fail under CI=true.
+  if ensure_packages chromium && command -v chromium >/dev/null 2>&1; then
+    export MCPGW_TEST_CHROMIUM="$(command -v chromium)"
+    log "chromium for the console tests: $MCPGW_TEST_CHROMIUM"
+  else
+    log "chromium could not be installed: the console's browser tests will skip (and fail under CI=true)"
+  fi
+
   # One PostgreSQL server for the whole run (run_sql's tests); stopped by the cleanup trap.
   local postgres_env
   if postgres_env="$("$ROOT/eng/postgres.sh" start)"; then

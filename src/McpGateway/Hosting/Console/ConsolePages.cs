@@ -35,6 +35,7 @@ internal static class ConsolePages
         console.MapGet("/approvals/{id}", ApprovalAsync).RequireAuthorization(OperatorPolicy);
         console.MapPost("/approvals/{id}/decide", DecideAsync).RequireAuthorization(OperatorPolicy);
         console.MapGet("/console.css", () => Results.Text(Styles, "text/css; charset=utf-8")).AllowAnonymous();
+        console.MapGet("/icon.svg", () => Results.Text(Icon, "image/svg+xml")).AllowAnonymous();
     }
 
     /// <summary>Headers every console response carries.</summary>
@@ -42,7 +43,9 @@ internal static class ConsolePages
     {
         response.Headers.ContentSecurityPolicy = SecurityPolicy;
         response.Headers.XContentTypeOptions = "nosniff";
-        response.Headers["Referrer-Policy"] = "no-referrer";
+        // same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" on the
+        // console's own form posts, which the Host/Origin guard rightly refuses.
+        response.Headers["Referrer-Policy"] = "same-origin";
         response.Headers.CacheControl = "no-store";
         response.Headers.XFrameOptions = "DENY";
     }
@@ -54,7 +57,7 @@ internal static class ConsolePages
         return context.Response.WriteAsync($$"""
             <!DOCTYPE html>
             <html lang="en">
-            <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{Html(title)}} · McpGateway</title><link rel="stylesheet" href="/console/console.css"></head>
+            <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{Html(title)}} · McpGateway</title><link rel="stylesheet" href="/console/console.css"><link rel="icon" href="/console/icon.svg" type="image/svg+xml"></head>
             <body><header><strong>McpGateway</strong> console</header><main><h1>{{Html(title)}}</h1>
             {{body}}
             </main></body></html>
@@ -239,11 +242,16 @@ internal static class ConsolePages
         ("Requested", "createdAt"), ("Expires", "expiresAt"), ("Decided by", "decidedBy"), ("Decided", "decidedAt"), ("Reason given", "reason"),
     ];
 
-    private static string Json(JsonNode? node) => node?.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) ?? "—";
+    /// <summary>JSON for reading: indented, and not escaped for script contexts — the page HTML-encodes it.</summary>
+    private static string Json(JsonNode? node) => node?.ToJsonString(ReadableJson) ?? "—";
+
+    private static readonly System.Text.Json.JsonSerializerOptions ReadableJson = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static string CultureInvariant(FormattableString text) => FormattableString.Invariant(text);
 
     private static string Html(string text) => HtmlEncoder.Default.Encode(text);
+
+    private const string Icon = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1b3a5c"/><path d="M4 8h8M8 4v8" stroke="#fff" stroke-width="2"/></svg>""";
 
     private const string Styles = """
         body { font-family: system-ui, sans-serif; margin: 0; color: #111; background: #fff; }
