@@ -81,10 +81,16 @@ public sealed class HotReloadTests : IAsyncLifetime
 
             var logged = await EventuallyAsync(() => Task.FromResult(Count(_server.Log, "Reload failed") > failures));
             var call = await client.HttpCallAsync("GET", "/api/echo");
+            if (call.IsError == true && call.StructuredContent is { } error && error.GetProperty("error").GetProperty("code").GetString() == "timeout")
+            {
+                // What is tested is the policy in force, not latency: refusing a hostile bundle can
+                // keep a 2-core machine busy past the rule's 2 s timeout for the read.
+                call = await client.HttpCallAsync("GET", "/api/echo");
+            }
 
             logged.Should().BeTrue($"a reload of {content[..Math.Min(40, content.Length)]}… is logged as failed:\n{_server.Log}");
             _server.Process.HasExited.Should().BeFalse(_server.Log);
-            call.IsError.Should().NotBe(true, "the last good bundle still allows the read");
+            call.IsError.Should().NotBe(true, $"the last good bundle still allows the read: {call.Text()}");
         }
 
         _server.Process.Refresh();
