@@ -25,7 +25,7 @@ internal sealed partial class AuditCheckpointService(AuditCheckpointWriter write
     private static readonly TimeSpan LeaseFor = TimeSpan.FromMinutes(1);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private DateTimeOffset _renewAt = DateTimeOffset.MinValue;
+    private readonly HeldJobLease _lease = new(store.Jobs, JobName, instance.Id, LeaseFor);
 
     public Task StartingAsync(CancellationToken cancellationToken)
     {
@@ -62,7 +62,7 @@ internal sealed partial class AuditCheckpointService(AuditCheckpointWriter write
         try
         {
             var now = time.GetUtcNow();
-            if (!await HoldLeaseAsync(now, cancellationToken).ConfigureAwait(false))
+            if (!await _lease.HoldAsync(now, cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
@@ -84,24 +84,6 @@ internal sealed partial class AuditCheckpointService(AuditCheckpointWriter write
         {
             _gate.Release();
         }
-    }
-
-    /// <summary>Takes or renews the job lease when half of it is used up.</summary>
-    private async Task<bool> HoldLeaseAsync(DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        if (now < _renewAt)
-        {
-            return true;
-        }
-
-        if (await store.Jobs.TryAcquireAsync(JobName, instance.Id, now, now + LeaseFor, cancellationToken).ConfigureAwait(false))
-        {
-            _renewAt = now + (LeaseFor / 2);
-            return true;
-        }
-
-        _renewAt = DateTimeOffset.MinValue;
-        return false;
     }
 
     public override void Dispose()

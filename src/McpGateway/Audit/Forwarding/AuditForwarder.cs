@@ -27,7 +27,7 @@ internal sealed partial class AuditForwarder(IGatewayStore store, GatewayRuntime
     private ForwardingBatch? _pending;
     private int _attempts;
     private DateTimeOffset _retryAt;
-    private DateTimeOffset _renewAt = DateTimeOffset.MinValue;
+    private readonly HeldJobLease _lease = new(store.Jobs, JobName, instance.Id, LeaseFor);
     private CheckpointAnchor? _chainCheckpoint;
 
     /// <summary>The batch being delivered (built, not yet acknowledged), if any.</summary>
@@ -51,7 +51,7 @@ internal sealed partial class AuditForwarder(IGatewayStore store, GatewayRuntime
         var head = await store.Audit.LastSeqAsync(cancellationToken).ConfigureAwait(false);
         state.Position(cursor, head);
         var now = time.GetUtcNow();
-        if (!await HoldLeaseAsync(now, cancellationToken).ConfigureAwait(false))
+        if (!await _lease.HoldAsync(now, cancellationToken).ConfigureAwait(false))
         {
             Forget();
             return false;
@@ -97,7 +97,7 @@ internal sealed partial class AuditForwarder(IGatewayStore store, GatewayRuntime
         {
             // Delivered, but another replica holds the lease now: it sends from the cursor, so
             // this batch may arrive again (at least once), and nothing is lost.
-            _renewAt = DateTimeOffset.MinValue;
+            _lease.Lost();
             LeaseLost(logger, pending.DeliveryId);
             return false;
         }
@@ -147,24 +147,6 @@ internal sealed partial class AuditForwarder(IGatewayStore store, GatewayRuntime
     /// <summary>Sends one batch; null when the receiver took it (2xx), else why not (never a secret: the URL is not named).</summary>
     private Task<string?> SendAsync(ForwardingBatch batch, ForwardingOptions options, HeldSecrets secrets, CancellationToken cancellationToken) =>
         SignedDelivery.SendAsync(clients.CreateClient(SignedDelivery.ClientName), options.Url, options.SigningKey, secrets, httpsOnly: true, batch.Body, ForwardingBatch.MediaType, batch.DeliveryId, time.GetUtcNow(), Timeout, cancellationToken);
-
-    /// <summary>Takes or renews the job lease when half of it is used up.</summary>
-    private async Task<bool> HoldLeaseAsync(DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        if (now < _renewAt)
-        {
-            return true;
-        }
-
-        if (await store.Jobs.TryAcquireAsync(JobName, instance.Id, now, now + LeaseFor, cancellationToken).ConfigureAwait(false))
-        {
-            _renewAt = now + (LeaseFor / 2);
-            return true;
-        }
-
-        _renewAt = DateTimeOffset.MinValue;
-        return false;
-    }
 
     [LoggerMessage(GatewayEventIds.ForwardingDelivered, LogLevel.Debug, "Audit forwarding: delivered {Delivery} (entries {FirstSeq} to {LastSeq})")]
     private static partial void Delivered(ILogger logger, string delivery, long firstSeq, long lastSeq);
